@@ -1,0 +1,61 @@
+"""The command line: arguments -> pipeline; PublishError -> one clear message and exit code 1."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from publish import __version__
+from publish.errors import PublishError
+from publish.pipeline import FORMATS, BuildOptions, build
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except PublishError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; earlier outputs are untouched", file=sys.stderr)
+        return 130
+
+
+def _build(args: argparse.Namespace) -> int:
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    options = BuildOptions(formats=formats, handout_chapters=args.chapters, handout_paper=args.paper)
+    report = build(Path(args.manuscript), Path(args.out), options)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for output in report.outputs:
+        pages = f"{output.pages} pages, " if output.pages is not None else ""
+        print(f"wrote {output.path}  ({pages}{_size(output.size)}, {output.seconds:.1f} s)")
+    return 0
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:.0f} KiB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MiB"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="publish", description="Markdown chapters to PDF, EPUB 3 and handout.")
+    parser.add_argument("--version", action="version", version=f"publish {__version__}")
+    commands = parser.add_subparsers(dest="command")
+    build_cmd = commands.add_parser("build", help="build the book")
+    build_cmd.add_argument("manuscript", nargs="?", default="manuscript", help="manuscript folder (default: manuscript)")
+    build_cmd.add_argument("--out", default="output", help="output folder (default: output)")
+    build_cmd.add_argument("--format", default=",".join(FORMATS), help="comma-separated: " + ",".join(FORMATS))
+    build_cmd.add_argument("--chapters", default=None, help="handout only: chapters to print, e.g. 2,4-5 or introduction,3")
+    build_cmd.add_argument("--paper", default=None, choices=("A4", "Letter"), help="handout paper (default: [handout] page_size)")
+    build_cmd.set_defaults(run=_build)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

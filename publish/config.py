@@ -1,0 +1,231 @@
+"""book.toml -> BookConfig: every key checked, every error located."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import difflib
+import re
+import tomllib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from publish.errors import PublishError
+from publish.model import EpubSettings, HandoutSettings, Metadata, PdfSettings
+
+CONFIG_NAME = "book.toml"
+PDF_PAGE_SIZES = ("A4", "A5", "Letter", "Half-Letter")
+HANDOUT_PAGE_SIZES = ("A4", "Letter")
+
+# Every key of [book], with whether it is required. The README documents each one.
+BOOK_KEYS = {
+    "title": True,
+    "subtitle": False,
+    "authors": True,
+    "lang": True,
+    "date": True,
+    "publisher": False,
+    "rights": False,
+    "description": False,
+    "identifier": False,
+    "cover": False,
+    "chapters": False,
+    "theme": False,
+}
+TABLES = ("book", "pdf", "epub", "handout")
+_LENGTH = r"-?\d+(\.\d+)?(mm|cm|in|pt|px|pc|q)|0"
+_MARGINS = re.compile(rf"^\s*({_LENGTH})(\s+({_LENGTH})){{0,3}}\s*$")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True)
+class BookConfig:
+    """What book.toml says, validated."""
+
+    path: Path
+    metadata: Metadata
+    chapter_files: tuple[str, ...] | None  # None: every chapters/*.md in name order
+    theme: str
+    pdf: PdfSettings
+    epub: EpubSettings
+    handout: HandoutSettings
+
+
+def load_config(root: Path) -> BookConfig:
+    """Read and check ``root/book.toml``."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise PublishError(
+            f"no {CONFIG_NAME} in this folder",
+            path=path,
+            hint=f"a manuscript folder holds {CONFIG_NAME} and chapters/*.md; "
+            "`publish new DIR` makes one",
+        )
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"line (\d+)", str(error))
+        raise PublishError(
+            f"invalid TOML: {error}",
+            path=path,
+            line=int(match.group(1)) if match else None,
+            hint="check quotes, brackets and `key = value` syntax",
+        ) from None
+    return _parse(path, text, data)
+
+
+def _parse(path: Path, text: str, data: dict[str, Any]) -> BookConfig:
+    locate = _Locator(path, text)
+    for key in data:
+        if key not in TABLES:
+            raise locate.unknown(None, key, TABLES)
+    book = data.get("book")
+    if not isinstance(book, dict):
+        raise PublishError("missing the [book] table", path=path, hint="add [book] with title, authors, lang and date")
+    for key in book:
+        if key not in BOOK_KEYS:
+            raise locate.unknown("book", key, tuple(BOOK_KEYS))
+    for key, required in BOOK_KEYS.items():
+        if required and key not in book:
+            raise PublishError(f"[book] has no `{key}`", path=path, line=locate.line("book", None), hint=f"add `{key} = ...`")
+
+    metadata = Metadata(
+        title=locate.text(book, "title"),
+        subtitle=locate.text(book, "subtitle", ""),
+        authors=_authors(locate, book),
+        lang=_lang(locate, book),
+        date=_date(locate, book),
+        publisher=locate.text(book, "publisher", ""),
+        rights=locate.text(book, "rights", ""),
+        description=locate.text(book, "description", ""),
+        identifier="",
+        cover=_cover(locate, book),
+    )
+    identifier = locate.text(book, "identifier", "") or default_identifier(metadata.title, metadata.authors)
+    metadata = dataclasses.replace(metadata, identifier=identifier)
+
+    chapters = book.get("chapters")
+    if chapters is not None and not (isinstance(chapters, list) and all(isinstance(c, str) for c in chapters)):
+        raise locate.bad("book", "chapters", "must be a list of file names", 'chapters = ["01-debut.md", "02-suite.md"]')
+    return BookConfig(
+        path=path,
+        metadata=metadata,
+        chapter_files=tuple(chapters) if chapters is not None else None,
+        theme=locate.text(book, "theme", "default"),
+        pdf=_settings(locate, data, "pdf", PdfSettings, PDF_PAGE_SIZES),
+        epub=_settings(locate, data, "epub", EpubSettings, ()),
+        handout=_settings(locate, data, "handout", HandoutSettings, HANDOUT_PAGE_SIZES),
+    )
+
+
+def default_identifier(title: str, authors: tuple[str, ...]) -> str:
+    """A stable UUID from title and authors, so rebuilds keep the same identity."""
+    name = "publish:" + title + "\x1f" + "\x1f".join(authors)
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def _authors(locate: _Locator, book: dict[str, Any]) -> tuple[str, ...]:
+    authors = book["authors"]
+    if isinstance(authors, str):
+        authors = [authors]
+    if not (isinstance(authors, list) and authors and all(isinstance(a, str) and a.strip() for a in authors)):
+        raise locate.bad("book", "authors", "must be a non-empty list of names", 'authors = ["Camille Durand"]')
+    return tuple(a.strip() for a in authors)
+
+
+def _lang(locate: _Locator, book: dict[str, Any]) -> str:
+    lang = locate.text(book, "lang")
+    if not _LANG.match(lang):
+        raise locate.bad("book", "lang", f"`{lang}` is not a BCP 47 language tag", 'lang = "fr" or "fr-CA" or "en-GB"')
+    return lang
+
+
+def _date(locate: _Locator, book: dict[str, Any]) -> datetime.date:
+    value = book["date"]
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise locate.bad("book", "date", f"`{value}` is not a date", "write it as YYYY-MM-DD, e.g. date = 2026-03-14")
+
+
+def _cover(locate: _Locator, book: dict[str, Any]) -> Path | None:
+    value = locate.text(book, "cover", "")
+    if not value:
+        return None
+    cover = (locate.path.parent / value).resolve()
+    if not cover.is_file():
+        raise locate.bad("book", "cover", f"cover image `{value}` not found", "the path is relative to book.toml")
+    if cover.suffix.lower() not in (".jpg", ".jpeg", ".png"):
+        raise locate.bad("book", "cover", f"cover image `{value}` must be a JPEG or PNG", "e-readers show only those as covers")
+    return cover
+
+
+def _settings(locate: _Locator, data: dict[str, Any], table: str, cls: type, page_sizes: tuple[str, ...]) -> Any:
+    values = data.get(table, {})
+    if not isinstance(values, dict):
+        raise PublishError(f"`{table}` must be a table", path=locate.path, line=locate.line(None, table), hint=f"write [{table}]")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key, value in values.items():
+        if key not in fields:
+            raise locate.unknown(table, key, tuple(fields))
+        expected = type(fields[key].default)
+        if not isinstance(value, expected):
+            raise locate.bad(table, key, f"must be a {expected.__name__}", f"{key} = {fields[key].default!r}")
+    if "page_size" in values:
+        size = next((s for s in page_sizes if s.lower() == values["page_size"].lower()), None)
+        if size is None:
+            raise locate.bad(table, "page_size", f"unknown page size `{values['page_size']}`", "one of " + ", ".join(page_sizes))
+        values = {**values, "page_size": size}
+    if "margins" in values and not _MARGINS.match(values["margins"]):
+        raise locate.bad(table, "margins", f"`{values['margins']}` is not a CSS margin", 'e.g. margins = "20mm 18mm 22mm 18mm"')
+    return cls(**values)
+
+
+class _Locator:
+    """Finds the line of a key in book.toml, since tomllib keeps no positions."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def line(self, table: str | None, key: str | None) -> int | None:
+        current: str | None = None
+        for number, raw in enumerate(self.lines, start=1):
+            stripped = raw.strip()
+            header = re.match(r"^\[\s*([A-Za-z0-9_.-]+)\s*\]", stripped)
+            if header:
+                current = header.group(1)
+                if key is None and current == table:
+                    return number
+                if table is None and current == key:
+                    return number
+                continue
+            if current == table and key and re.match(rf"^{re.escape(key)}\s*=", stripped):
+                return number
+            if table is None and current is None and key and re.match(rf"^{re.escape(key)}\s*=", stripped):
+                return number
+        return None
+
+    def unknown(self, table: str | None, key: str, valid: tuple[str, ...]) -> PublishError:
+        close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
+        where = f"in [{table}]" if table else "at the top level"
+        hint = f"did you mean `{close[0]}`?" if close else "valid keys: " + ", ".join(valid)
+        return PublishError(f"unknown key `{key}` {where}", path=self.path, line=self.line(table, key), hint=hint)
+
+    def bad(self, table: str, key: str, problem: str, hint: str) -> PublishError:
+        return PublishError(f"[{table}] {key}: {problem}", path=self.path, line=self.line(table, key), hint=hint)
+
+    def text(self, table_data: dict[str, Any], key: str, default: str | None = None) -> str:
+        value = table_data.get(key, default)
+        if not isinstance(value, str):
+            raise self.bad("book", key, "must be a string in quotes", f'{key} = "..."')
+        return value.strip()

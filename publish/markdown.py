@@ -1,0 +1,77 @@
+"""Chapter Markdown -> RenderedChapter: one configured Python-Markdown per call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import markdown as python_markdown
+from lxml import html as lxml_html
+
+from publish import structure
+from publish.errors import PublishError
+from publish.model import Chapter, RenderedChapter, slugify
+
+EXTENSIONS = (
+    "tables",
+    "footnotes",
+    "fenced_code",
+    "codehilite",
+    "attr_list",
+    "def_list",
+    "abbr",
+    "admonition",
+    "sane_lists",
+    "toc",
+)
+
+
+def _heading_slug(value: str, separator: str) -> str:
+    # Ids must be XML names: a heading such as "2025 : le sommet" gets a letter first.
+    slug = slugify(value).replace("-", separator) or "section"
+    return slug if slug[0].isalpha() else "s" + separator + slug
+
+
+def _extension_configs() -> dict[str, dict[str, object]]:
+    return {
+        "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "", "UNIQUE_IDS": False},
+        "codehilite": {"css_class": "highlight", "guess_lang": False},
+        "toc": {"slugify": _heading_slug, "permalink": False},
+    }
+
+
+def render_chapter(chapter: Chapter, book_root: object) -> RenderedChapter:
+    """Convert one chapter. ``book_root`` is the manuscript folder (a Path)."""
+    converter = python_markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=_extension_configs(),
+                                         output_format="html")
+    html = converter.convert(chapter.text)
+    root = lxml_html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    source = structure.SourceText(chapter)
+    title_html = structure.take_title(root)
+    assets = structure.make_figures(root, source, book_root)  # type: ignore[arg-type]
+    links, externals = structure.rewrite_links(root, source, book_root)  # type: ignore[arg-type]
+    structure.prefix_ids(root, chapter.slug)
+    notes = structure.take_notes(root, chapter.slug)
+    headings = structure.collect_headings(root)
+    return RenderedChapter(
+        chapter=chapter,
+        body=structure.inner_html(root),
+        headings=headings,
+        notes=notes,
+        external_links=externals,
+        assets=assets,
+        links=links,
+        ids=frozenset(structure.all_ids(root)) | {chapter.slug} | {n.id for n in notes} | {n.call_id for n in notes},
+        title_html=title_html or structure.escape(chapter.title),
+    )
+
+
+def check_links(chapters: Sequence[RenderedChapter]) -> None:
+    """Every internal link must reach an id of the book; say where the broken one is written."""
+    ids = set().union(*(r.ids for r in chapters))
+    for rendered in chapters:
+        for link in rendered.links:
+            if link.target_id not in ids:
+                raise PublishError(f"link `{link.written}` points to an anchor that does not exist",
+                                   path=link.source, line=link.line or None,
+                                   hint="check the file name and the heading id, e.g. chapitre.md#mon-titre; "
+                                        "give the heading an id with `## Titre {#mon-titre}`")

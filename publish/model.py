@@ -1,0 +1,181 @@
+"""The format-neutral book: frozen dataclasses, no I/O, nothing of ours imported."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PAGE_SIZES = ("A4", "A5", "Letter", "Half-Letter")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the book says about itself; shown on covers, title pages and in metadata."""
+
+    title: str
+    authors: tuple[str, ...]
+    lang: str
+    date: datetime.date
+    identifier: str  # "urn:uuid:..." or whatever the author gave
+    subtitle: str = ""
+    publisher: str = ""
+    rights: str = ""
+    description: str = ""
+    cover: Path | None = None  # absolute path of the author's cover image
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """``[pdf]``: the book PDF."""
+
+    page_size: str = "A5"
+    margins: str = "18mm 16mm 20mm 16mm"  # CSS margin shorthand: top right bottom left
+
+
+@dataclass(frozen=True)
+class EpubSettings:
+    """``[epub]``: the EPUB 3."""
+
+    embed_fonts: bool = True
+
+
+@dataclass(frozen=True)
+class HandoutSettings:
+    """``[handout]``: the printable handout."""
+
+    page_size: str = "A4"
+    margins: str = "18mm 20mm 20mm 20mm"
+    chapters: str = ""  # same syntax as --chapters; empty means all
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One Markdown file of the manuscript, before conversion."""
+
+    source: Path  # absolute path of the .md file
+    slug: str  # book-wide unique, a valid XML name; prefixes every id of the chapter
+    title: str  # plain text
+    title_line: int  # 1-based line of the title in ``source`` (0 when given in front matter)
+    text: str  # Markdown body, front matter removed
+    first_line: int  # 1-based line of ``source`` where ``text`` starts
+    lang: str
+    numbered: bool = True
+    number: int | None = None  # printed chapter number; None when unnumbered
+
+    @property
+    def file_stem(self) -> str:
+        return self.source.stem
+
+
+@dataclass(frozen=True)
+class Book:
+    """Everything the manuscript folder holds, ready to render."""
+
+    root: Path
+    config_path: Path
+    metadata: Metadata
+    chapters: tuple[Chapter, ...]
+    theme: str = "default"
+    pdf: PdfSettings = field(default_factory=PdfSettings)
+    epub: EpubSettings = field(default_factory=EpubSettings)
+    handout: HandoutSettings = field(default_factory=HandoutSettings)
+
+    @property
+    def slug(self) -> str:
+        """The output files' base name, from the title."""
+        return slugify(self.metadata.title) or "book"
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str  # plain text, for outlines and navigation
+    html: str  # inner HTML, for tables of contents
+
+
+@dataclass(frozen=True)
+class Note:
+    """A footnote, lifted out of the text; each writer places it for its medium."""
+
+    number: int  # restarts at 1 in every chapter
+    id: str  # id of the note body
+    call_id: str  # id of the call in the text
+    paragraphs: tuple[str, ...]  # inner HTML of each paragraph
+
+
+@dataclass(frozen=True)
+class ExternalLink:
+    number: int  # order of appearance in the chapter
+    url: str
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file the text uses (an image), stored in the outputs under ``href``."""
+
+    source: Path
+    href: str  # posix path relative to the manuscript root, e.g. "images/chart.svg"
+    media_type: str
+
+
+# Markers the Markdown stage leaves where a medium must decide what to put.
+_MARKER = re.compile(r"<!--publish:(note|url):(\d+)-->")
+
+
+@dataclass(frozen=True)
+class RenderedChapter:
+    """A chapter converted to HTML, with its notes, headings and assets as data."""
+
+    chapter: Chapter
+    body: str  # HTML with <!--publish:note:N--> and <!--publish:url:N--> markers
+    headings: tuple[Heading, ...]
+    notes: tuple[Note, ...]
+    external_links: tuple[ExternalLink, ...]
+    assets: tuple[Asset, ...]
+    links: tuple[Link, ...]
+    ids: frozenset[str]
+    title_html: str  # the chapter title as rendered, inline HTML
+
+    def body_with(
+        self,
+        note: Callable[[Note], str],
+        url: Callable[[ExternalLink], str] = lambda link: "",
+    ) -> str:
+        """The body with each marker replaced by what the medium wants there."""
+        notes = {n.number: n for n in self.notes}
+        links = {link.number: link for link in self.external_links}
+
+        def replace(match: re.Match[str]) -> str:
+            number = int(match.group(2))
+            if match.group(1) == "note":
+                return note(notes[number])
+            return url(links[number])
+
+        return _MARKER.sub(replace, self.body)
+
+
+def slugify(text: str) -> str:
+    """ASCII, lowercase, hyphen-separated: "Les modèles : ouverts ?" -> "les-modeles-ouverts"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+
+
+@dataclass(frozen=True)
+class Link:
+    """An internal link, checked once every chapter is rendered."""
+
+    source: Path
+    line: int
+    target_id: str  # book-wide id the link points to
+    written: str  # the href as the author wrote it, for messages
+
+
+def chapter_slug_for(path: Path) -> str:
+    """The id prefix of the chapter in ``path``: a valid XML name, unique in the book."""
+    return "ch-" + (slugify(path.stem) or "chapter")

@@ -1,0 +1,201 @@
+"""ebooklib: one XHTML per chapter, nav + NCX + landmarks, cover, pop-up notes, fonts, fixed bytes."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ebooklib import epub
+
+from publish.cssvars import resolve_custom_properties
+from publish.fontsubset import subset_font
+from publish.model import Book, Note, RenderedChapter, slugify
+from publish.templating import html, make_environment, render
+from publish.theme import Theme, font_face_css
+from publish.views import book_view, chapter_view
+
+STYLESHEET = "styles/book.css"
+
+
+@dataclass(frozen=True)
+class EpubResult:
+    files: int  # content documents in the spine
+
+
+def write_epub(
+    book: Book,
+    chapters: Sequence[RenderedChapter],
+    theme: Theme,
+    target: Path,
+    cover: bytes,
+    timestamp: datetime.datetime,
+) -> EpubResult:
+    """Write the EPUB 3 to ``target``; ``timestamp`` fixes dcterms:modified and zip times."""
+    environment = make_environment(theme, "epub")
+    words = theme.words
+    view = book_view(book.metadata, words)
+    files = {r.chapter.slug: _file_name(r) for r in chapters}
+    owner = {id_: files[r.chapter.slug] for r in chapters for id_ in r.ids}
+
+    doc = epub.EpubBook()
+    _set_metadata(doc, book, words, chapters)
+    css = epub.EpubItem(uid="style-book", file_name=STYLESHEET, media_type="text/css",
+                        content=_stylesheet(book, theme, chapters).encode("utf-8"))
+    doc.add_item(css)
+    for index, face in enumerate(theme.fonts if book.epub.embed_fonts else ()):
+        data = subset_font(face.path, _characters(book, chapters, words))
+        doc.add_item(epub.EpubItem(uid=f"font-{index}", file_name=f"fonts/{face.path.name}",
+                                   media_type=face.media_type, content=data))
+    for asset in sorted({a.href: a for r in chapters for a in r.assets}.values(), key=lambda a: a.href):
+        doc.add_item(epub.EpubItem(uid="img-" + slugify(asset.href), file_name=asset.href,
+                                   media_type=asset.media_type, content=asset.source.read_bytes()))
+    doc.add_item(epub.EpubCover(uid="cover-image", file_name="images/cover.png"))
+    doc.get_item_with_id("cover-image").content = cover
+    doc.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+
+    def page(uid: str, file_name: str, title: str, content: str, lang: str) -> epub.EpubHtml:
+        item = epub.EpubHtml(uid=uid, file_name=file_name, title=title, lang=lang)
+        item.content = render(environment, "page.xhtml", title=title, lang=lang, content=html(content))
+        item.add_item(css)
+        doc.add_item(item)
+        return item
+
+    common = {"book": view, "words": words, "epub": True}
+    lang = book.metadata.lang
+    cover_page = page("cover", "cover.xhtml", str(words["cover"]),
+                      render(environment, "cover.html", cover_href="images/cover.png", **common), lang)
+    title_page = page("title-page", "title.xhtml", str(words["title_page"]),
+                      render(environment, "title-page.html", **common), lang)
+    copyright_page = page("copyright", "copyright.xhtml", str(words["copyright"]),
+                          render(environment, "copyright.html", **common), lang)
+    chapter_items = []
+    for rendered in chapters:
+        body = rendered.body_with(lambda note: _noteref(note))
+        body += render(environment, "notes.html", notes=rendered.notes, **common)
+        body = _retarget_links(body, owner, files[rendered.chapter.slug])
+        chapter = chapter_view(rendered, words, body, files[rendered.chapter.slug])
+        chapter_items.append(page(rendered.chapter.slug, chapter.href, chapter.title,
+                                  render(environment, "chapter.html", chapter=chapter, **common), chapter.lang))
+
+    doc.toc = [_toc_entry(r, item) for r, item in zip(chapters, chapter_items, strict=True)]
+    doc.add_item(epub.EpubNcx())
+    nav = epub.EpubNav(title=str(words["contents"]))
+    nav.add_item(css)
+    doc.add_item(nav)
+    doc.guide = [
+        {"type": "cover", "href": cover_page.file_name, "title": str(words["cover"])},
+        {"type": "toc", "href": "nav.xhtml", "title": str(words["contents"])},
+        {"type": "text", "href": chapter_items[0].file_name, "title": str(words["start"])},
+    ]
+    doc.spine = [cover_page, title_page, copyright_page, nav, *chapter_items]
+
+    raw = io.BytesIO()
+    epub.write_epub(raw, doc, {"mtime": timestamp, "epub3_pages": False, "landmark_title": str(words["contents"])})
+    target.write_bytes(_repack(raw.getvalue(), timestamp))
+    return EpubResult(files=len(doc.spine))
+
+
+def _set_metadata(doc: epub.EpubBook, book: Book, words: dict[str, object], chapters: Sequence[RenderedChapter]) -> None:
+    meta = book.metadata
+    doc.set_identifier(meta.identifier)
+    doc.set_title(meta.title)
+    doc.set_language(meta.lang)
+    for index, author in enumerate(meta.authors, start=1):
+        doc.add_author(author, uid=f"creator-{index}")
+    doc.add_metadata("DC", "date", meta.date.isoformat())
+    for name, value in (("publisher", meta.publisher), ("rights", meta.rights), ("description", meta.description)):
+        if value:
+            doc.add_metadata("DC", name, value)
+    if meta.subtitle:
+        doc.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+        doc.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+    images = [a for r in chapters for a in r.assets]
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
+    if all(_has_alt(r) for r in chapters):
+        features.append("alternativeText")
+    modes = ["textual", "visual"] if images else ["textual"]
+    for mode in modes:
+        doc.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
+    doc.add_metadata(None, "meta", "textual", {"property": "schema:accessModeSufficient"})
+    for feature in features:
+        doc.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
+    doc.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
+    doc.add_metadata(None, "meta", str(words["accessibility_summary"]), {"property": "schema:accessibilitySummary"})
+
+
+def _has_alt(rendered: RenderedChapter) -> bool:
+    return all(alt.strip() for alt in re.findall(r'<img[^>]*\balt="([^"]*)"', rendered.body)) and \
+        rendered.body.count("<img") == len(re.findall(r'<img[^>]*\balt="', rendered.body))
+
+
+def _file_name(rendered: RenderedChapter) -> str:
+    return (slugify(rendered.chapter.file_stem) or rendered.chapter.slug) + ".xhtml"
+
+
+def _noteref(note: Note) -> str:
+    return (f'<a class="noteref" id="{note.call_id}" href="#{note.id}" epub:type="noteref" '
+            f'role="doc-noteref">{note.number}</a>')
+
+
+_HREF = re.compile(r'href="#([^"]+)"')
+
+
+def _retarget_links(body: str, owner: dict[str, str], here: str) -> str:
+    """`#id` -> `file.xhtml#id` when the id lives in another chapter's file."""
+
+    def replace(match: re.Match[str]) -> str:
+        target = match.group(1)
+        file_name = owner.get(target)
+        if file_name is None or file_name == here:
+            return match.group(0)
+        if target.startswith("ch-") and "--" not in target:  # the chapter itself
+            return f'href="{file_name}"'
+        return f'href="{file_name}#{target}"'
+
+    return _HREF.sub(replace, body)
+
+
+def _toc_entry(rendered: RenderedChapter, item: epub.EpubHtml) -> object:
+    chapter = rendered.chapter
+    title = f"{chapter.number}. {chapter.title}" if chapter.number else chapter.title
+    sections = [h for h in rendered.headings if h.level == 2]
+    if not sections:
+        return epub.Link(item.file_name, title, chapter.slug)
+    children = [epub.Link(f"{item.file_name}#{h.id}", h.text, f"toc-{h.id}") for h in sections]
+    return (epub.Section(title, href=item.file_name), children)
+
+
+def _stylesheet(book: Book, theme: Theme, chapters: Sequence[RenderedChapter]) -> str:
+    fonts = font_face_css(theme.fonts, lambda face: "../fonts/" + face.path.name) if book.epub.embed_fonts else ""
+    css = "\n".join(path.read_text(encoding="utf-8") for path in theme.stylesheets["epub"])
+    return fonts + resolve_custom_properties(css)
+
+
+def _characters(book: Book, chapters: Sequence[RenderedChapter], words: dict[str, object]) -> str:
+    meta = book.metadata
+    text = "".join(r.body + r.title_html + "".join("".join(n.paragraphs) for n in r.notes) for r in chapters)
+    text += "".join([meta.title, meta.subtitle, *meta.authors, meta.publisher, meta.rights, meta.description])
+    text += "".join(str(v) for v in words.values())
+    return text
+
+
+def _repack(data: bytes, timestamp: datetime.datetime) -> bytes:
+    """Same entries, fixed times and order: mimetype first and stored, the rest deflated."""
+    date_time = timestamp.timetuple()[:6]
+    source = zipfile.ZipFile(io.BytesIO(data))
+    names = source.namelist()
+    ordered = ["mimetype"] + sorted(n for n in names if n != "mimetype")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in ordered:
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            target.writestr(info, source.read(name), compresslevel=9 if name != "mimetype" else None)
+    return out.getvalue()
