@@ -1,34 +1,23 @@
-"""Subset a font to the characters a book uses, deterministically (for the EPUB)."""
+"""Subset a font to the characters a book uses, for the EPUB (HarfBuzz: fast and deterministic)."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from fontTools import subset
-from fontTools.ttLib import TTFont
+import uharfbuzz
 
 # Always kept, so that a reader's own UI strings and typed search terms still render.
 BASIC = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u00a0\u202f«»’‘“”–—…€°"
-
-
-# The OpenType features the theme's CSS can ask for; keeping all ("*") triples the time and size.
-FEATURES = ["kern", "liga", "clig", "calt", "ccmp", "locl", "mark", "mkmk",
-            "onum", "lnum", "pnum", "tnum", "smcp", "c2sc", "sups", "frac"]
+# OpenType features the theme's CSS asks for, beyond HarfBuzz's default set (kern, liga, ...).
+EXTRA_FEATURES = ("onum", "lnum", "pnum", "tnum", "smcp", "c2sc", "sups", "frac")
+# Name records kept: family and style names, copyright (0) and the licence (13, 14) the OFL asks to keep.
+NAME_IDS = (0, 1, 2, 3, 4, 5, 6, 13, 14)
 
 
 def subset_font(path: Path, text: str) -> bytes:
-    options = subset.Options()
-    options.layout_features = FEATURES
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    options.recalc_timestamp = False
-    options.drop_tables += ["DSIG"]
-    font = TTFont(str(path), lazy=True)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text="".join(sorted(set(text + BASIC))))
-    subsetter.subset(font)
-    buffer = io.BytesIO()
-    font.save(buffer)
-    return buffer.getvalue()
+    face = uharfbuzz.Face(uharfbuzz.Blob(path.read_bytes()))
+    request = uharfbuzz.SubsetInput()
+    request.unicode_set.update(ord(c) for c in set(text + BASIC))
+    request.layout_feature_tag_set.update(int.from_bytes(tag.encode("ascii"), "big") for tag in EXTRA_FEATURES)
+    request.name_id_set.update(NAME_IDS)
+    return bytes(uharfbuzz.subset(face, request).blob.data)
