@@ -160,10 +160,14 @@ class RenderedChapter:
 
 
 def slugify(text: str) -> str:
-    """ASCII, lowercase, hyphen-separated: "Les modèles : ouverts ?" -> "les-modeles-ouverts"."""
+    """ASCII, lowercase, hyphen-separated: "L’Europe : cœur ouvert ?" -> "l-europe-coeur-ouvert"."""
+    text = text.lower().translate(_LIGATURES)
     decomposed = unicodedata.normalize("NFKD", text)
-    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", bare).strip("-")
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l"})
 
 
 @dataclass(frozen=True)

@@ -173,6 +173,7 @@ def _toc_entry(rendered: RenderedChapter, item: epub.EpubHtml) -> object:
 def _stylesheet(book: Book, theme: Theme, chapters: Sequence[RenderedChapter]) -> str:
     fonts = font_face_css(theme.fonts, lambda face: "../fonts/" + face.path.name) if book.epub.embed_fonts else ""
     css = "\n".join(path.read_text(encoding="utf-8") for path in theme.stylesheets["epub"])
+    css = re.sub(r"/\*.*?\*/\s*", "", css, flags=re.S)  # comments are for theme authors, not readers
     return fonts + resolve_custom_properties(css)
 
 
