@@ -51,15 +51,12 @@ def _wrap_lines(text: str, width: int) -> list[str]:
 
 
 def _template_position(error: BaseException) -> tuple[str | None, int | None]:
+    """Jinja rewrites tracebacks so that template frames carry the template's file and line."""
     traceback = error.__traceback__
     found: tuple[str | None, int | None] = (None, None)
     while traceback is not None:
-        frame = traceback.tb_frame
-        template = frame.f_globals.get("__jinja_template__")
-        if template is not None:
-            found = (template.filename, template.get_corresponding_lineno(traceback.tb_lineno))
+        filename = traceback.tb_frame.f_code.co_filename
+        if not filename.endswith(".py") and not filename.startswith("<"):
+            found = (filename, traceback.tb_lineno)
         traceback = traceback.tb_next
     return found
-
-
-
