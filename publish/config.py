@@ -63,7 +63,11 @@ def load_config(root: Path) -> BookConfig:
             hint=f"a manuscript folder holds {CONFIG_NAME} and chapters/*.md; "
             "`publish new DIR` makes one",
         )
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise PublishError("the file is not UTF-8 text", path=path, line=line, hint="save it as UTF-8") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -179,7 +183,8 @@ def _settings(locate: _Locator, data: dict[str, Any], table: str, cls: type, pag
             raise locate.unknown(table, key, tuple(fields))
         expected = type(fields[key].default)
         if not isinstance(value, expected):
-            raise locate.bad(table, key, f"must be a {expected.__name__}", f"{key} = {fields[key].default!r}")
+            example = str(fields[key].default).lower() if expected is bool else repr(fields[key].default)
+            raise locate.bad(table, key, f"must be a {expected.__name__}", f"{key} = {example}")
     if "page_size" in values:
         size = next((s for s in page_sizes if s.lower() == values["page_size"].lower()), None)
         if size is None:

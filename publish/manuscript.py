@@ -10,6 +10,7 @@ from pathlib import Path
 from publish.config import load_config
 from publish.errors import PublishError
 from publish.model import Book, Chapter, chapter_slug_for
+from publish.selection import select_chapters
 
 CHAPTERS_DIR = "chapters"
 FRONT_MATTER_KEYS = ("title", "numbered", "lang")
@@ -33,12 +34,17 @@ def load_manuscript(folder: Path) -> Book:
     config = load_config(root)
     chapters: list[Chapter] = []
     number = 0
+    used: set[str] = set()
     for path in _chapter_paths(root, config.chapter_files, config.path):
         chapter = _load_chapter(path, config.metadata.lang)
+        if chapter.slug in used:  # "a b.md" and "a-b.md", or two names with no Latin letter
+            chapter = Chapter(**{**chapter.__dict__, "slug": f"{chapter.slug}-{len(chapters) + 1}"})
+        used.add(chapter.slug)
         if chapter.numbered:
             number += 1
             chapter = Chapter(**{**chapter.__dict__, "number": number})
         chapters.append(chapter)
+    _check_handout_chapters(config.path, config.handout.chapters, chapters)
     return Book(
         root=root,
         config_path=config.path,
@@ -51,11 +57,24 @@ def load_manuscript(folder: Path) -> Book:
     )
 
 
+def _check_handout_chapters(config_path: Path, spec: str, chapters: list[Chapter]) -> None:
+    """`[handout] chapters` is checked now, so its mistakes point at book.toml."""
+    try:
+        select_chapters(chapters, spec)
+    except PublishError as error:
+        line = next((n for n, text in enumerate(config_path.read_text(encoding="utf-8").splitlines(), start=1)
+                     if re.match(r"\s*chapters\s*=", text) and spec in text), None)
+        raise PublishError(f"[handout] chapters: {error.message}", path=config_path, line=line, hint=error.hint) from None
+
+
 def _chapter_paths(root: Path, listed: tuple[str, ...] | None, config_path: Path) -> list[Path]:
     folder = root / CHAPTERS_DIR
     if listed is not None:
         paths = []
         for name in listed:
+            if listed.count(name) > 1:
+                raise PublishError(f"chapter `{name}` is listed twice in [book] chapters", path=config_path,
+                                   line=_line_containing(config_path, name), hint="list each chapter file once")
             path = folder / name
             if not path.is_file():
                 line = _line_containing(config_path, name)
@@ -81,7 +100,7 @@ def _load_chapter(path: Path, book_lang: str) -> Chapter:
     body_lines = lines[front.body_start :]
     title, title_line = _find_title(path, body_lines, front.body_start)
     if front.title is not None:
-        title = front.title
+        title, title_line = front.title, 0  # 0: the title comes from front matter
     if not title:
         raise PublishError("chapter has no title", path=path, line=front.body_start + 1,
                            hint="start it with a `# Title` heading, or give `title:` in front matter")
@@ -100,6 +119,8 @@ def _load_chapter(path: Path, book_lang: str) -> Chapter:
 def _front_matter(path: Path, lines: list[str]) -> FrontMatter:
     if not lines or lines[0].strip() != "---":
         return FrontMatter(None, True, None, 0)
+    if not any(line.strip() == "---" for line in lines[1:]):
+        raise PublishError("front matter is not closed", path=path, line=1, hint="end it with a line holding only ---")
     values: dict[str, str] = {}
     for index in range(1, len(lines)):
         raw = lines[index].strip()
@@ -162,8 +183,10 @@ def _unquote(value: str) -> str:
     return value
 
 
-def _line_containing(path: Path, needle: str) -> int | None:
+def _line_containing(path: Path, name: str) -> int | None:
+    """The line where ``name`` is written as a quoted string."""
+    quoted = re.compile(r"""["']""" + re.escape(name) + r"""["']""")
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if needle in line:
+        if quoted.search(line):
             return number
     return None

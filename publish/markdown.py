@@ -33,7 +33,7 @@ def _heading_slug(value: str, separator: str) -> str:
 
 def _extension_configs() -> dict[str, dict[str, object]]:
     return {
-        "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "", "UNIQUE_IDS": False},
+        "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "", "UNIQUE_IDS": False, "USE_DEFINITION_ORDER": False},
         "codehilite": {"css_class": "highlight", "guess_lang": False},
         "toc": {"slugify": _heading_slug, "permalink": False},
     }
@@ -61,7 +61,7 @@ def render_chapter(chapter: Chapter, book_root: object) -> RenderedChapter:
         assets=assets,
         links=links,
         ids=frozenset(structure.all_ids(root)) | {chapter.slug} | {n.id for n in notes} | {n.call_id for n in notes},
-        title_html=title_html or structure.escape(chapter.title),
+        title_html=structure.escape(chapter.title) if chapter.title_line == 0 or not title_html else title_html,
     )
 
 

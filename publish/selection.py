@@ -39,6 +39,8 @@ def select_chapters(chapters: Sequence[Chapter], spec: str) -> list[Chapter]:
             if not match:
                 raise PublishError(f"there is no chapter {number}", hint=_choices(chapters))
             wanted.update(c.slug for c in match)
+    if not wanted:
+        raise PublishError(f"`{spec}` selects no chapter", hint=_choices(chapters))
     return [c for c in chapters if c.slug in wanted]
 
 

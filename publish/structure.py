@@ -7,6 +7,7 @@ so that notes, assets and links leave this stage as data (see model.py).
 from __future__ import annotations
 
 import html
+import re
 
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -40,9 +41,12 @@ class SourceText:
         return self.chapter.source
 
     def line_of(self, needle: str) -> int | None:
-        for index, line in enumerate(self.lines):
-            if needle and needle in line:
-                return self.chapter.first_line + index
+        """First line holding ``needle`` as a whole link target, else as any substring."""
+        exact = re.compile(r"(\]\(|<|\]:\s*|\bsrc=[\"'])" + re.escape(needle) + r"([)\s>\"']|$)")
+        for pattern in (exact, None):
+            for index, line in enumerate(self.lines):
+                if (pattern.search(line) if pattern else needle and needle in line):
+                    return self.chapter.first_line + index
         return None
 
     def error(self, message: str, needle: str, hint: str) -> PublishError:
@@ -189,8 +193,8 @@ def take_notes(root: etree._Element, slug: str) -> tuple[Note, ...]:
         number_of[item.get("id", "")] = number
         notes.append(Note(
             number=number,
-            id=f"{slug}--note-{number}",
-            call_id=f"{slug}--note-call-{number}",
+            id=f"{slug}--note--{number}",  # slugs never hold "--": no clash with heading ids
+            call_id=f"{slug}--call--{number}",
             paragraphs=tuple(inner_html(p).strip() for p in paragraphs),
         ))
     container.getparent().remove(container)

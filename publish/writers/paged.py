@@ -102,7 +102,7 @@ def _unlink_missing_targets(html: str, ids: set[str]) -> str:
 
     def replace(match: re.Match[str]) -> str:
         target = match.group(1)
-        if target in ids or target in fixed or target.endswith("--title"):
+        if target in ids or target in fixed or target.endswith("--chapter--title"):
             return match.group(0)
         return '<a class="unavailable"'
 

@@ -1,0 +1,85 @@
+"""Shared fixtures: a factory that writes small manuscripts into a temporary folder."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+# Line 1: [book], 2: title, 3: authors, 4: lang, 5: date. Tests that check line
+# numbers compute them from the text they write, not from this comment.
+DEFAULT_BOOK_TOML = """\
+[book]
+title = "Carnet de test"
+authors = ["Alice Martin", "Bruno Léger"]
+lang = "fr"
+date = 2026-01-15
+"""
+
+DEFAULT_CHAPTERS = {"01-debut.md": "# Début\n\nUn premier paragraphe.\n"}
+
+
+@pytest.fixture
+def default_book_toml() -> str:
+    return DEFAULT_BOOK_TOML
+
+
+@pytest.fixture
+def make_book(tmp_path: Path) -> Callable[..., Path]:
+    """``make_book(chapters, book_toml=None, *, extra_toml="", files=None, name=None) -> Path``.
+
+    ``chapters`` maps a file name (relative to ``chapters/``) to its text (str,
+    written as UTF-8) or raw bytes; ``None`` gives one small chapter, ``{}`` an
+    empty ``chapters/`` folder. ``book_toml`` replaces the default book.toml
+    (``[book]`` with title, authors, lang = "fr", date = 2026-01-15);
+    ``extra_toml`` is appended to whichever is used. ``files`` maps paths
+    relative to the manuscript folder (e.g. ``images/a.png``) to content.
+    Returns the manuscript folder, already resolved.
+    """
+    counter = itertools.count(1)
+
+    def make(
+        chapters: Mapping[str, str | bytes] | None = None,
+        book_toml: str | None = None,
+        *,
+        extra_toml: str = "",
+        files: Mapping[str, str | bytes] | None = None,
+        name: str | None = None,
+    ) -> Path:
+        folder = (tmp_path / (name or f"book{next(counter)}")).resolve()
+        folder.mkdir(parents=True)
+        toml = (DEFAULT_BOOK_TOML if book_toml is None else book_toml) + extra_toml
+        (folder / "book.toml").write_text(toml, encoding="utf-8")
+        chapter_dir = folder / "chapters"
+        chapter_dir.mkdir()
+        for relative, content in (DEFAULT_CHAPTERS if chapters is None else chapters).items():
+            _write(chapter_dir / relative, content)
+        for relative, content in (files or {}).items():
+            _write(folder / relative, content)
+        return folder
+
+    return make
+
+
+def _write(path: Path, content: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+
+
+def line_of(text: str, needle: str, start: int = 1) -> int:
+    """1-based number of the first line at or after ``start`` that contains ``needle``."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number >= start and needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in the text")
+
+
+@pytest.fixture
+def find_line() -> Callable[..., int]:
+    """The test's own line finder, used to state expected line numbers from the input text."""
+    return line_of
