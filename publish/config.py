@@ -206,7 +206,7 @@ class _Locator:
         current: str | None = None
         for number, raw in enumerate(self.lines, start=1):
             stripped = raw.strip()
-            header = re.match(r"^\[\s*([A-Za-z0-9_.-]+)\s*\]", stripped)
+            header = re.match(r"^\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?", stripped)
             if header:
                 current = header.group(1)
                 if key is None and current == table:

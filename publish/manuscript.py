@@ -16,6 +16,7 @@ CHAPTERS_DIR = "chapters"
 FRONT_MATTER_KEYS = ("title", "numbered", "lang")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _ATX_TITLE = re.compile(r"^\s{0,3}#(?!#)\s*(.*?)\s*#*\s*$")
+_SETEXT_1 = re.compile(r"^\s{0,3}=+\s*$")
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,8 @@ def _find_title(path: Path, body: list[str], offset: int) -> tuple[str, int]:
         if fence is not None:
             continue
         match = _ATX_TITLE.match(raw)
+        if not match and _SETEXT_1.match(raw) and index and body[index - 1].strip() and not title_line:
+            match, index = re.match(r"^\s*(.*?)\s*$", body[index - 1]), index - 1  # "Titre\n====="
         if not match:
             continue
         if title_line:

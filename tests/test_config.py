@@ -295,3 +295,8 @@ def test_book_toml_not_utf8_is_a_located_error(make_book):
 def test_type_hint_is_valid_toml(make_book):
     error = config_error(make_book, toml(*BOOK, "[epub]", 'embed_fonts = "yes"'))
     tomllib.loads(error.hint)  # the hint is a line an author may paste into book.toml
+
+
+def test_unknown_array_of_tables_has_a_line(make_book):
+    error = config_error(make_book, toml(*BOOK, "[[pfd]]", "x = 1"))
+    assert error.line == len(BOOK) + 1 and "pdf" in error.hint

@@ -276,3 +276,9 @@ def test_not_utf8_chapter(make_book):
     assert error.path == folder / "chapters" / "02-latin.md"
     assert error.line == 4
     assert "UTF-8" in str(error)
+
+
+def test_setext_title_is_the_chapter_title(make_book):
+    folder = make_book({"01-a.md": "Un titre souligné\n=================\n\nTexte.\n"})
+    chapter = load_manuscript(folder).chapters[0]
+    assert (chapter.title, chapter.title_line) == ("Un titre souligné", 1)
