@@ -48,7 +48,7 @@ class HandoutSettings:
     """``[handout]``: the printable handout."""
 
     page_size: str = "A4"
-    margins: str = "18mm 20mm 20mm 20mm"
+    margins: str = "20mm 25mm 22mm 25mm"
     chapters: str = ""  # same syntax as --chapters; empty means all
 
 

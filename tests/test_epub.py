@@ -180,3 +180,21 @@ def test_print_css_never_reaches_the_epub():
     for name in epub.zip.namelist():
         if name.endswith((".css", ".xhtml")):
             assert not re.search(r"@page|@top-|@bottom-|float:\s*footnote", epub.zip.read(name).decode()), name
+
+
+def test_authors_cover_image_is_used_in_both_outputs(make_book, tmp_path):
+    from PIL import Image
+    from pypdf import PdfReader
+
+    image = tmp_path / "cover.png"
+    Image.new("RGB", (600, 850), (200, 30, 30)).save(image)
+    toml = '[book]\ntitle = "Couverture"\nauthors = ["A"]\nlang = "fr"\ndate = 2026-01-15\ncover = "images/cover.png"\n'
+    folder = make_book(None, toml, files={"images/cover.png": image.read_bytes()})
+    report = build(folder, tmp_path / "out", BuildOptions(formats=("epub", "pdf")))
+    epub = Epub(next(o.path for o in report.outputs if o.format == "epub"))
+    cover = next(i for i in epub.manifest().values() if "cover-image" in (i.get("properties") or ""))
+    with Image.open(__import__("io").BytesIO(epub.zip.read(epub.base + cover.get("href")))) as shown:
+        assert shown.size == (600, 850) and shown.getpixel((10, 10)) == (200, 30, 30)
+    pdf = PdfReader(next(o.path for o in report.outputs if o.format == "pdf"))
+    assert pdf.pages[0]["/Resources"]["/XObject"]
+    assert epubcheck_messages(epub.path) == []
