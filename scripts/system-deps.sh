@@ -6,6 +6,8 @@ set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
           fonts-vollkorn fonts-inter fonts-jetbrains-mono)
+# Debian's own Python needs python3-venv for `python3 -m venv`.
+python3 -c "import ensurepip, venv" >/dev/null 2>&1 || packages+=(python3-venv)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(poppler-utils)
   command -v java >/dev/null 2>&1 || packages+=(default-jre-headless)
