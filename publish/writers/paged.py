@@ -58,10 +58,11 @@ def write_paged(
     page_css = f"@page {{ size: {PAGE_SIZES[page_size or size]}; margin: {margins}; }}\n"
     fonts_css = font_face_css(theme.fonts, lambda face: face.path.as_uri())
     fetcher = FolderFetcher((book.root, *theme.allowed_roots()))
-    stylesheets = [weasyprint.CSS(string=fonts_css, url_fetcher=fetcher)]
-    stylesheets += [weasyprint.CSS(filename=str(path), url_fetcher=fetcher) for path in theme.stylesheets[variant.stylesheets]]
-    stylesheets.append(weasyprint.CSS(string=page_css))
-    with _captured_warnings() as warnings:
+    with _captured_warnings() as warnings:  # CSS is parsed here: the theme's ignored rules are reported too
+        stylesheets = [weasyprint.CSS(string=fonts_css, url_fetcher=fetcher)]
+        stylesheets += [weasyprint.CSS(filename=str(path), url_fetcher=fetcher)
+                        for path in theme.stylesheets[variant.stylesheets]]
+        stylesheets.append(weasyprint.CSS(string=page_css))
         document = weasyprint.HTML(string=html, base_url=book.root.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=stylesheets)
         document.write_pdf(target)
