@@ -10,6 +10,7 @@ from lxml import html as lxml_html
 from publish import structure
 from publish.errors import PublishError
 from publish.model import Chapter, RenderedChapter, slugify
+from publish.typography import typeset_element
 
 EXTENSIONS = (
     "tables",
@@ -46,9 +47,10 @@ def render_chapter(chapter: Chapter, book_root: object) -> RenderedChapter:
     html = converter.convert(chapter.text)
     root = lxml_html.fragment_fromstring(html or "<p></p>", create_parent="div")
     source = structure.SourceText(chapter)
-    title_html = structure.take_title(root)
     assets = structure.make_figures(root, source, book_root)  # type: ignore[arg-type]
     links, externals = structure.rewrite_links(root, source, book_root)  # type: ignore[arg-type]
+    typeset_element(root, chapter.lang)  # after figures, so that captions are typeset too
+    title_html = structure.take_title(root)
     structure.prefix_ids(root, chapter.slug)
     notes = structure.take_notes(root, chapter.slug)
     headings = structure.collect_headings(root)
@@ -61,8 +63,16 @@ def render_chapter(chapter: Chapter, book_root: object) -> RenderedChapter:
         assets=assets,
         links=links,
         ids=frozenset(structure.all_ids(root)) | {chapter.slug} | {n.id for n in notes} | {n.call_id for n in notes},
-        title_html=structure.escape(chapter.title) if chapter.title_line == 0 or not title_html else title_html,
+        title_html=_typeset_title(chapter) if chapter.title_line == 0 or not title_html else title_html,
     )
+
+
+def _typeset_title(chapter: Chapter) -> str:
+    """A front-matter title as HTML, typeset like a `#` heading would have been."""
+    heading = lxml_html.Element("h1")
+    heading.text = chapter.title
+    typeset_element(heading, chapter.lang)
+    return structure.inner_html(heading)
 
 
 def check_links(chapters: Sequence[RenderedChapter]) -> None:

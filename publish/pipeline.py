@@ -56,7 +56,7 @@ def build(folder: Path, out: Path, options: BuildOptions = BuildOptions()) -> Bu
     theme = load_theme(book.theme, book.root, book.metadata.lang)
     out.mkdir(parents=True, exist_ok=True)
     outputs: list[Output] = []
-    warnings: list[str] = []
+    warnings: list[str] = list(theme.warnings)
     for name in options.formats:
         writer = _WRITERS[name]
         path = out / _file_name(book, name)

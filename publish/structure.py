@@ -53,6 +53,11 @@ class SourceText:
         return PublishError(message, path=self.path, line=self.line_of(needle), hint=hint)
 
 
+def collapse_spaces(text: str) -> str:
+    """Collapse runs of ASCII white space only: the no-break spaces typography put there stay."""
+    return re.sub(r"[ \t\r\n\f]+", " ", text).strip(" \t\r\n\f")
+
+
 def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
@@ -223,7 +228,7 @@ def collect_headings(root: etree._Element) -> tuple[Heading, ...]:
             headings.append(Heading(
                 level=int(element.tag[1]),
                 id=element.get("id"),
-                text=" ".join(element.text_content().split()),
+                text=collapse_spaces(element.text_content()),
                 html=inner_html(element).strip(),
             ))
     return tuple(headings)

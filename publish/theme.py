@@ -40,6 +40,7 @@ class Theme:
     stylesheets: dict[str, tuple[Path, ...]]  # medium -> files, shared layer first
     fonts: tuple[FontFace, ...]
     words: dict[str, object]
+    warnings: tuple[str, ...] = ()  # e.g. no words for the book's language
 
     def template_dirs(self, *media: str) -> list[Path]:
         """Per-medium templates override shared ones; a custom theme overrides the default."""
@@ -75,12 +76,14 @@ def load_theme(name: str, manuscript_root: Path, lang: str) -> Theme:
     settings = _read_toml(folder / "theme.toml")
     if folders[0] != folders[-1]:
         settings = {**_read_toml(folders[-1] / "theme.toml"), **settings}
+    words, warnings = _words(folders, lang)
     return Theme(
         name=name,
         folders=folders,
         stylesheets=_stylesheets(settings, folders, folder / "theme.toml"),
         fonts=_fonts(settings, folders, folder / "theme.toml"),
-        words=_words(folders, lang),
+        words=words,
+        warnings=warnings,
     )
 
 
@@ -140,16 +143,24 @@ def _system_fonts() -> dict[str, Path]:
     return found
 
 
-def _words(folders: tuple[Path, ...], lang: str) -> dict[str, object]:
-    """Localised words: the default theme's English, then the language, then the region."""
+def _words(folders: tuple[Path, ...], lang: str) -> tuple[dict[str, object], tuple[str, ...]]:
+    """Localised words: the default theme's English, then the language, then the region.
+
+    A language no theme folder has a table for falls back to English, with a warning.
+    """
     base = lang.split("-")[0].lower()
     words: dict[str, object] = {}
+    found = base == "en"
     for name in ("en", base, lang.lower()):
         for folder in reversed(folders):
             path = folder / "words" / f"{name}.toml"
             if path.is_file():
                 words.update(_read_toml(path))
-    return words
+                found = found or name != "en"
+    warnings = () if found else (
+        f"the theme has no words for language `{lang}`; generated text (contents, chapter, notes...) is in English; "
+        f"add styles/<theme>/words/{base}.toml to translate it",)
+    return words, warnings
 
 
 def font_face_css(fonts: tuple[FontFace, ...], url_of: Callable[[FontFace], str]) -> str:

@@ -1,4 +1,4 @@
-"""What templates see: the book and its chapters, already formatted for display."""
+"""What templates see: the book and its chapters, already formatted (and typeset) for display."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from publish.model import Heading, Metadata, RenderedChapter
+from publish.typography import typeset_text
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,8 @@ def book_view(metadata: Metadata, words: dict[str, object]) -> BookView:
     authors = metadata.authors
     joined = authors[0] if len(authors) == 1 else ", ".join(authors[:-1]) + f" {words['and']} " + authors[-1]
     return BookView(
-        title=metadata.title,
-        subtitle=metadata.subtitle,
+        title=typeset_text(metadata.title, metadata.lang),
+        subtitle=typeset_text(metadata.subtitle, metadata.lang),
         authors=authors,
         authors_text=joined,
         lang=metadata.lang,
@@ -57,8 +58,8 @@ def book_view(metadata: Metadata, words: dict[str, object]) -> BookView:
         date_long=date_long,
         year=date.year,
         publisher=metadata.publisher,
-        rights=metadata.rights,
-        description=metadata.description,
+        rights=typeset_text(metadata.rights, metadata.lang),
+        description=typeset_text(metadata.description, metadata.lang),
         identifier=metadata.identifier,
     )
 
@@ -69,7 +70,7 @@ def chapter_view(rendered: RenderedChapter, words: dict[str, object], body: str,
         slug=chapter.slug,
         number=chapter.number,
         label=f"{words['chapter']} {chapter.number}" if chapter.number else "",
-        title=chapter.title,
+        title=typeset_text(chapter.title, chapter.lang),
         title_html=Markup(rendered.title_html),
         body=Markup(body),
         lang=chapter.lang,

@@ -54,6 +54,7 @@ def page_texts(path: Path) -> list[str]:
 
 
 def squash(text: str) -> str:
-    """Collapse whitespace (including no-break spaces) and drop soft hyphenation at line ends."""
-    text = re.sub(r"-\n\s*", "", text)
+    """Compare typed text with a PDF's: collapse white space (no-break spaces too), drop hyphenation at
+    line ends, and straighten the apostrophes the typography pass curls."""
+    text = re.sub(r"-\n\s*", "", text).replace("’", "'")
     return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())

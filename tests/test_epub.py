@@ -60,7 +60,7 @@ def test_metadata_is_complete():
     epub = Epub(built(FIXTURES / "two-authors").output("epub"))
     meta = epub.opf.find("opf:metadata", NS)
     assert meta.findtext("dc:language", namespaces=NS) == "fr"
-    assert meta.findtext("dc:title", namespaces=NS) == "Carnet d'essai"
+    assert meta.findtext("dc:title", namespaces=NS) == "Carnet d’essai"
     creators = meta.findall("dc:creator", NS)
     assert [c.text for c in creators] == ["Alice Martin", "Bruno Léger"]
     assert len({c.get("id") for c in creators}) == 2

@@ -159,7 +159,7 @@ def test_heading_ids_are_ascii_xml_names_unique_and_stable(make_book):
         assert heading_id.isascii() and XML_NAME.match(heading_id), heading_id
     assert len(set(ids)) == len(ids)
     assert ids[0] == f"{slug}--elements-a-voir"
-    assert [h.text for h in first.headings][0] == "Éléments : à voir"
+    assert [h.text for h in first.headings][0] == "Éléments\u00a0: à voir"  # typeset, no-break space kept
     # stable: the same text in another book, behind another chapter, gives the same ids
     _, rendered = render(make_book, {"00-avant.md": "# Avant\n\n## Éléments : à voir\n", "01-chapitre.md": text})
     assert [h.id for h in rendered[1].headings] == ids
@@ -317,7 +317,7 @@ def test_template_syntax_survives_in_text_and_code(make_book):
     root = tree(rendered.body)
     paragraphs = [p.text_content() for p in root.iter("p")]
     assert "Écrire {{ x }} et {% if y %} tel quel." in paragraphs
-    assert "En ligne : {{ x }}." in paragraphs
+    assert "En ligne\u00a0: {{ x }}." in paragraphs
     blocks = [pre.text_content() for pre in root.iter("pre")]
     assert blocks == ["{{ x }}\n", "d = {{ x }}\n"]
 
@@ -360,3 +360,22 @@ def test_sane_lists_and_attr_list(make_book):
     root = tree(render_one(make_book, text).body)
     assert [len(list(root.iter(tag))) for tag in ("ol", "ul")] == [1, 1]
     assert any(p.get("class") == "chapeau" for p in root.iter("p"))
+
+
+def test_typography_follows_lang_attributes_front_matter_and_notypo(make_book):
+    _, (french, english) = render(make_book, {
+        "01-fr.md": '# Vraiment?\n\nElle dit *Really?*{lang=en} puis "oui"?\n\nBrut "ici"?\n{.notypo}\n\n'
+                    "Une note[^1].\n\n[^1]: Voir p. 12: c'est dit!\n",
+        "02-en.md": '---\nlang: en\n---\n\n# Really?\n\n"Yes," she said -- it\'s done...\n',
+    })
+    assert french.title_html == "Vraiment\u202f?"
+    assert '<em lang="en">Really?</em> puis «\u202foui\u202f»\u202f?' in french.body
+    assert '<p class="notypo">Brut "ici"?</p>' in french.body
+    assert french.notes[0].paragraphs == ("Voir p.\u00a012\u00a0: c’est dit\u202f!",)
+    assert english.title_html == "Really?"
+    assert "“Yes,” she said – it’s done…" in english.body
+
+
+def test_front_matter_title_is_typeset_too(make_book):
+    _, (chapter,) = render(make_book, {"01-x.md": '---\ntitle: "Le XIXe siècle: quoi de neuf?"\n---\n\nTexte.\n'})
+    assert chapter.title_html == "Le XIX<sup>e</sup> siècle\u00a0: quoi de neuf\u202f?"

@@ -69,10 +69,10 @@ def test_outline_mirrors_the_chapters_and_points_at_their_pages(book):
 def test_metadata_comes_from_book_toml(book):
     meta = book["manuscript"].metadata
     info = book["reader"].metadata
-    assert meta.title in info.title
+    assert squash(meta.title) in squash(info.title)
     for author in meta.authors:
         assert author in info.author
-    assert info.subject == meta.description
+    assert squash(info.subject) == squash(meta.description)
     assert info["/CreationDate"].startswith("D:" + meta.date.strftime("%Y%m%d"))
     assert book["reader"].trailer["/Root"]["/Lang"] == meta.lang
 
@@ -141,7 +141,7 @@ def test_footnotes_sit_on_the_page_of_their_call():
                        ("appelle sa propre note", "Première note du deuxième chapitre"),
                        ("puis une seconde", "Seconde note du deuxième chapitre")]:
         with_call = [i for i, text in enumerate(pages) if call in squash(text)]
-        with_note = [i for i, text in enumerate(pages) if squash(note).replace("’", "'") in squash(text).replace("’", "'")]
+        with_note = [i for i, text in enumerate(pages) if squash(note) in squash(text)]
         assert len(with_call) == 1 and with_call == with_note, (call, with_call, with_note)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
 from publish.cssvars import resolve_custom_properties
@@ -21,7 +23,21 @@ def test_default_theme_resolves_fonts_and_stylesheets(tmp_path):
 
 def test_words_follow_the_language_with_english_fallback(tmp_path):
     assert load_theme("default", tmp_path, "fr-CA").words["contents"] == "Table des matières"
-    assert load_theme("default", tmp_path, "de").words["contents"] == "Contents"
+    assert load_theme("default", tmp_path, "fr-CA").warnings == ()
+    welsh = load_theme("default", tmp_path, "cy")
+    assert welsh.words["contents"] == "Contents"
+    assert len(welsh.warnings) == 1 and "`cy`" in welsh.warnings[0] and "words/cy.toml" in welsh.warnings[0]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "de", "es", "it"])
+def test_every_shipped_language_translates_every_word(tmp_path, lang):
+    english = load_theme("default", tmp_path, "en").words
+    words = load_theme("default", tmp_path, lang).words
+    table = tomllib.loads((builtin_styles() / "default" / "words" / f"{lang}.toml").read_text(encoding="utf-8"))
+    assert set(table) == set(english), "every language gives every word, none falls back silently"
+    assert len(words["months"]) == 12
+    if lang != "en":
+        assert words["contents"] != english["contents"] and words["chapter"] != english["chapter"]
 
 
 def test_unknown_theme_is_a_clear_error(tmp_path):

@@ -17,7 +17,8 @@ from publish.fontsubset import subset_font
 from publish.model import Book, Note, RenderedChapter, slugify
 from publish.templating import html, make_environment, render
 from publish.theme import Theme, font_face_css
-from publish.views import book_view, chapter_view
+from publish.typography import typeset_text
+from publish.views import BookView, book_view, chapter_view
 
 STYLESHEET = "styles/book.css"
 
@@ -43,7 +44,7 @@ def write_epub(
     owner = {id_: files[r.chapter.slug] for r in chapters for id_ in r.ids}
 
     doc = epub.EpubBook()
-    _set_metadata(doc, book, words, chapters)
+    _set_metadata(doc, book, view, words, chapters)
     css = epub.EpubItem(uid="style-book", file_name=STYLESHEET, media_type="text/css",
                         content=_stylesheet(book, theme, chapters).encode("utf-8"))
     doc.add_item(css)
@@ -100,19 +101,21 @@ def write_epub(
     return EpubResult(files=len(doc.spine))
 
 
-def _set_metadata(doc: epub.EpubBook, book: Book, words: dict[str, object], chapters: Sequence[RenderedChapter]) -> None:
+def _set_metadata(doc: epub.EpubBook, book: Book, view: BookView, words: dict[str, object],
+                  chapters: Sequence[RenderedChapter]) -> None:
+    """Dublin Core and accessibility metadata; titles and descriptions as typeset for display."""
     meta = book.metadata
     doc.set_identifier(meta.identifier)
-    doc.set_title(meta.title)
+    doc.set_title(view.title)
     doc.set_language(meta.lang)
     for index, author in enumerate(meta.authors, start=1):
         doc.add_author(author, uid=f"creator-{index}")
     doc.add_metadata("DC", "date", meta.date.isoformat())
-    for name, value in (("publisher", meta.publisher), ("rights", meta.rights), ("description", meta.description)):
+    for name, value in (("publisher", meta.publisher), ("rights", view.rights), ("description", view.description)):
         if value:
             doc.add_metadata("DC", name, value)
-    if meta.subtitle:
-        doc.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+    if view.subtitle:
+        doc.add_metadata("DC", "title", view.subtitle, {"id": "subtitle"})
         doc.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
     images = [a for r in chapters for a in r.assets]
     features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
@@ -162,7 +165,8 @@ def _retarget_links(body: str, owner: dict[str, str], here: str) -> str:
 
 def _toc_entry(rendered: RenderedChapter, item: epub.EpubHtml) -> object:
     chapter = rendered.chapter
-    title = f"{chapter.number}. {chapter.title}" if chapter.number else chapter.title
+    plain = typeset_text(chapter.title, chapter.lang)
+    title = f"{chapter.number}. {plain}" if chapter.number else plain
     sections = [h for h in rendered.headings if h.level == 2]
     if not sections:
         return epub.Link(item.file_name, title, chapter.slug)
@@ -180,7 +184,8 @@ def _stylesheet(book: Book, theme: Theme, chapters: Sequence[RenderedChapter]) -
 def _characters(book: Book, chapters: Sequence[RenderedChapter], words: dict[str, object]) -> str:
     meta = book.metadata
     text = "".join(r.body + r.title_html + "".join("".join(n.paragraphs) for n in r.notes) for r in chapters)
-    text += "".join([meta.title, meta.subtitle, *meta.authors, meta.publisher, meta.rights, meta.description])
+    view = book_view(meta, words)
+    text += "".join([view.title, view.subtitle, *meta.authors, meta.publisher, view.rights, view.description])
     text += "".join(str(v) for v in words.values())
     return text
 
