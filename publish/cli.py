@@ -8,7 +8,7 @@ from pathlib import Path
 
 from publish import __version__
 from publish.errors import PublishError
-from publish.pipeline import FORMATS, BuildOptions, build
+from publish.pipeline import DEFAULT_FORMATS, FORMATS, BuildOptions, build
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,8 +28,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
-    options = BuildOptions(formats=formats, handout_chapters=args.chapters, handout_paper=args.paper)
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip()) if args.format else None
+    added = (("print",) if args.print_ready else ()) + (("booklet",) if args.booklet else ())
+    if added:
+        formats = (formats or DEFAULT_FORMATS) + added
+    options = BuildOptions(formats=formats, handout_chapters=args.chapters, handout_paper=args.paper,
+                           qr=True if args.qr else None, notes_margin=True if args.notes_margin else None)
     report = build(Path(args.manuscript), Path(args.out), options)
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -50,9 +54,17 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd = commands.add_parser("build", help="build the book")
     build_cmd.add_argument("manuscript", nargs="?", default="manuscript", help="manuscript folder (default: manuscript)")
     build_cmd.add_argument("--out", default="output", help="output folder (default: output)")
-    build_cmd.add_argument("--format", default=",".join(FORMATS), help="comma-separated: " + ",".join(FORMATS))
+    build_cmd.add_argument("--format", default=None,
+                           help="comma-separated, among " + ",".join(FORMATS) + " (default: " + ",".join(DEFAULT_FORMATS)
+                           + ", plus print and booklet when book.toml [pdf] asks)")
+    build_cmd.add_argument("--print-ready", action="store_true",
+                           help="also make <slug>-print.pdf for a print shop: bleed, crop marks, recto openings")
+    build_cmd.add_argument("--booklet", action="store_true",
+                           help="also make <slug>-booklet.pdf: pages two-up in saddle-stitch order (A5 on A4)")
     build_cmd.add_argument("--chapters", default=None, help="handout only: chapters to print, e.g. 2,4-5 or introduction,3")
     build_cmd.add_argument("--paper", default=None, choices=("A4", "Letter"), help="handout paper (default: [handout] page_size)")
+    build_cmd.add_argument("--qr", action="store_true", help="handout: a QR code beside each printed URL")
+    build_cmd.add_argument("--notes-margin", action="store_true", help="handout: a wide ruled margin for notes")
     build_cmd.set_defaults(run=_build)
     return parser
 

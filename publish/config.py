@@ -192,6 +192,9 @@ def _settings(locate: _Locator, data: dict[str, Any], table: str, cls: type, pag
         values = {**values, "page_size": size}
     if "margins" in values and not _MARGINS.match(values["margins"]):
         raise locate.bad(table, "margins", f"`{values['margins']}` is not a CSS margin", 'e.g. margins = "20mm 18mm 22mm 18mm"')
+    for key in ("bleed", "inner_margin", "outer_margin"):
+        if key in values and not re.fullmatch(rf"\s*({_LENGTH})\s*", values[key]):
+            raise locate.bad(table, key, f"`{values[key]}` is not a length", f'e.g. {key} = "{fields[key].default}"')
     return cls(**values)
 
 

@@ -34,6 +34,11 @@ class PdfSettings:
 
     page_size: str = "A5"
     margins: str = "18mm 16mm 20mm 16mm"  # CSS margin shorthand: top right bottom left
+    print: bool = False  # also make <slug>-print.pdf for a print shop (bleed, crop marks, recto openings)
+    bleed: str = "3mm"  # print PDF: background and images may run this far past the trim
+    inner_margin: str = "20mm"  # print PDF: the spine side (mirrored on facing pages)
+    outer_margin: str = "14mm"  # print PDF: the fore-edge side
+    booklet: bool = False  # also make <slug>-booklet.pdf: pages two-up in saddle-stitch order
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class HandoutSettings:
     page_size: str = "A4"
     margins: str = "20mm 25mm 22mm 25mm"
     chapters: str = ""  # same syntax as --chapters; empty means all
+    qr: bool = False  # a QR code beside each external link's URL note
+    notes_margin: bool = False  # a wide, lightly ruled outer margin for handwritten notes
 
 
 @dataclass(frozen=True)
@@ -183,3 +190,14 @@ class Link:
 def chapter_slug_for(path: Path) -> str:
     """The id prefix of the chapter in ``path``: a valid XML name, unique in the book."""
     return "ch-" + (slugify(path.stem) or "chapter")
+
+
+_POINTS_PER = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "px": 0.75, "pc": 12.0, "q": 72 / 101.6}
+
+
+def css_length_points(length: str) -> float:
+    """A CSS length of book.toml ("3mm", "0.125in", "0") in PDF points."""
+    match = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*", length.lower())
+    if not match or (match.group(2) not in _POINTS_PER and float(match.group(1)) != 0):
+        raise ValueError(f"not a CSS length: {length!r}")
+    return float(match.group(1)) * _POINTS_PER.get(match.group(2), 0.0)

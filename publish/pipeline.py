@@ -7,7 +7,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from publish.cover import cover_png
@@ -18,9 +18,11 @@ from publish.model import Book, RenderedChapter
 from publish.selection import select_chapters
 from publish.theme import Theme, load_theme
 from publish.writers.epub import write_epub
+from publish.writers.impose import impose_booklet
 from publish.writers.paged import VARIANTS, write_paged
 
-FORMATS = ("pdf", "epub", "handout")
+FORMATS = ("pdf", "epub", "handout", "print", "booklet")
+DEFAULT_FORMATS = ("pdf", "epub", "handout")  # print and booklet when book.toml or the command asks
 
 
 @dataclass(frozen=True)
@@ -40,14 +42,27 @@ class BuildReport:
 
 @dataclass(frozen=True)
 class BuildOptions:
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] | None = None  # None: DEFAULT_FORMATS plus what [pdf] print/booklet ask for
     handout_chapters: str | None = None  # None: [handout] chapters from book.toml
     handout_paper: str | None = None  # "A4" or "Letter"; None: from book.toml
+    qr: bool | None = None  # None: [handout] qr
+    notes_margin: bool | None = None  # None: [handout] notes_margin
+
+
+@dataclass
+class _Job:
+    """What every writer gets: the book, its chapters, the theme, and the outputs already written."""
+
+    book: Book
+    rendered: Sequence[RenderedChapter]
+    theme: Theme
+    options: BuildOptions
+    done: dict[str, Path] = field(default_factory=dict)
 
 
 def build(folder: Path, out: Path, options: BuildOptions = BuildOptions()) -> BuildReport:
     """Build every requested format of the manuscript in ``folder`` into ``out``."""
-    for name in options.formats:
+    for name in options.formats or ():
         if name not in FORMATS:
             raise PublishError(f"unknown format `{name}`", hint="formats are " + ", ".join(FORMATS))
     book = load_manuscript(folder)
@@ -55,16 +70,26 @@ def build(folder: Path, out: Path, options: BuildOptions = BuildOptions()) -> Bu
     check_links(rendered)
     theme = load_theme(book.theme, book.root, book.metadata.lang)
     out.mkdir(parents=True, exist_ok=True)
+    job = _Job(book, rendered, theme, options)
     outputs: list[Output] = []
     warnings: list[str] = list(theme.warnings)
-    for name in options.formats:
+    for name in _formats(book, options):
         writer = _WRITERS[name]
         path = out / _file_name(book, name)
         started = time.perf_counter()
-        pages, more = _write_atomically(path, lambda target: writer(book, rendered, theme, target, options))
+        pages, more = _write_atomically(path, lambda target: writer(job, target))
+        job.done[name] = path
         warnings += more
         outputs.append(Output(name, path, path.stat().st_size, pages, time.perf_counter() - started))
     return BuildReport(tuple(outputs), tuple(warnings))
+
+
+def _formats(book: Book, options: BuildOptions) -> tuple[str, ...]:
+    """The formats to make, in an order where the booklet comes after the PDF it can reuse."""
+    wanted = options.formats
+    if wanted is None:
+        wanted = DEFAULT_FORMATS + (("print",) if book.pdf.print else ()) + (("booklet",) if book.pdf.booklet else ())
+    return tuple(sorted(dict.fromkeys(wanted), key=FORMATS.index))
 
 
 def build_timestamp(book: Book) -> datetime.datetime:
@@ -77,34 +102,62 @@ def build_timestamp(book: Book) -> datetime.datetime:
 
 
 def _file_name(book: Book, name: str) -> str:
-    return {"pdf": f"{book.slug}.pdf", "epub": f"{book.slug}.epub", "handout": f"{book.slug}-handout.pdf"}[name]
+    suffix = {"pdf": ".pdf", "epub": ".epub", "handout": "-handout.pdf", "print": "-print.pdf",
+              "booklet": "-booklet.pdf"}[name]
+    return book.slug + suffix
 
 
-Writer = Callable[[Book, Sequence[RenderedChapter], Theme, Path, BuildOptions], tuple[int | None, tuple[str, ...]]]
+WriterResult = tuple[int | None, tuple[str, ...]]  # (PDF pages, warnings)
 
 
-def _pdf(book: Book, rendered: Sequence[RenderedChapter], theme: Theme, target: Path, options: BuildOptions):
-    result = write_paged(book, rendered, theme, VARIANTS["pdf"], target)
+def _pdf(job: _Job, target: Path) -> WriterResult:
+    result = write_paged(job.book, job.rendered, job.theme, VARIANTS["pdf"], target)
     return result.pages, result.warnings
 
 
-def _handout(book: Book, rendered: Sequence[RenderedChapter], theme: Theme, target: Path, options: BuildOptions):
+def _print(job: _Job, target: Path) -> WriterResult:
+    result = write_paged(job.book, job.rendered, job.theme, VARIANTS["print"], target)
+    return result.pages, result.warnings
+
+
+def _handout(job: _Job, target: Path) -> WriterResult:
+    book, options = job.book, job.options
     spec = book.handout.chapters if options.handout_chapters is None else options.handout_chapters
     keep = {c.slug for c in select_chapters(book.chapters, spec)}
-    chosen = [r for r in rendered if r.chapter.slug in keep]
-    result = write_paged(book, chosen, theme, VARIANTS["handout"], target, page_size=options.handout_paper)
+    chosen = [r for r in job.rendered if r.chapter.slug in keep]
+    settings = replace(
+        book.handout,
+        qr=book.handout.qr if options.qr is None else options.qr,
+        notes_margin=book.handout.notes_margin if options.notes_margin is None else options.notes_margin,
+    )
+    result = write_paged(replace(book, handout=settings), chosen, job.theme, VARIANTS["handout"], target,
+                         page_size=options.handout_paper)
     return result.pages, result.warnings
 
 
-def _epub(book: Book, rendered: Sequence[RenderedChapter], theme: Theme, target: Path, options: BuildOptions):
-    write_epub(book, rendered, theme, target, cover_png(book, theme), build_timestamp(book))
+def _booklet(job: _Job, target: Path) -> WriterResult:
+    """Impose the book PDF made in this build, or lay one out for the purpose."""
+    warnings: tuple[str, ...] = ()
+    source = job.done.get("pdf")
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".booklet-") as scratch:
+        if source is None:
+            source = Path(scratch) / "book.pdf"
+            warnings = write_paged(job.book, job.rendered, job.theme, VARIANTS["pdf"], source).warnings
+        result = impose_booklet(source, target, job.book.pdf.page_size)
+    return result.pages, warnings
+
+
+def _epub(job: _Job, target: Path) -> WriterResult:
+    write_epub(job.book, job.rendered, job.theme, target, cover_png(job.book, job.theme), build_timestamp(job.book))
     return None, ()
 
 
-_WRITERS: dict[str, Writer] = {"pdf": _pdf, "epub": _epub, "handout": _handout}
+_WRITERS: dict[str, Callable[[_Job, Path], WriterResult]] = {
+    "pdf": _pdf, "epub": _epub, "handout": _handout, "print": _print, "booklet": _booklet,
+}
 
 
-def _write_atomically(path: Path, write: Callable[[Path], tuple[int | None, tuple[str, ...]]]):
+def _write_atomically(path: Path, write: Callable[[Path], WriterResult]) -> WriterResult:
     """Write to a temporary file beside ``path``, then rename: a failed build leaves the old file."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)

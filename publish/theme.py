@@ -9,7 +9,8 @@ from pathlib import Path
 
 from publish.errors import PublishError
 
-MEDIA = ("pdf", "handout", "epub")
+# The stylesheet lists of theme.toml [stylesheets]: one per output, plus optional layers.
+STYLESHEET_LISTS = ("pdf", "print", "handout", "handout-notes-margin", "epub")
 FONT_DIRS = (
     Path("/usr/share/fonts"),
     Path("/usr/local/share/fonts"),
@@ -74,8 +75,10 @@ def load_theme(name: str, manuscript_root: Path, lang: str) -> Theme:
     folders = (folder.resolve(),) if folder.resolve() == (builtin / "default").resolve() else (
         folder.resolve(), (builtin / "default").resolve())
     settings = _read_toml(folder / "theme.toml")
-    if folders[0] != folders[-1]:
-        settings = {**_read_toml(folders[-1] / "theme.toml"), **settings}
+    if folders[0] != folders[-1]:  # a custom theme: what it does not declare comes from the default
+        default = _read_toml(folders[-1] / "theme.toml")
+        stylesheets = {**default.get("stylesheets", {}), **settings.get("stylesheets", {})}
+        settings = {**default, **settings, "stylesheets": stylesheets}
     words, warnings = _words(folders, lang)
     return Theme(
         name=name,
@@ -101,7 +104,7 @@ def _find(relative: str, folders: tuple[Path, ...]) -> Path | None:
 def _stylesheets(settings: dict, folders: tuple[Path, ...], toml: Path) -> dict[str, tuple[Path, ...]]:
     declared = settings.get("stylesheets", {})
     result = {}
-    for medium in MEDIA:
+    for medium in STYLESHEET_LISTS:
         files = []
         for relative in declared.get(medium, []):
             path = _find(relative, folders)

@@ -12,6 +12,7 @@ import pytest
 
 from publish.config import load_config
 from publish.errors import PublishError
+from publish.model import css_length_points
 
 
 def toml(*lines: str) -> str:
@@ -84,6 +85,30 @@ def test_page_size_is_case_insensitive_and_normalised(make_book):
 def test_good_margins_accepted(make_book, margins):
     config = load_config(make_book(extra_toml=f'\n[pdf]\nmargins = "{margins}"\n'))
     assert config.pdf.margins == margins
+
+
+def test_print_and_handout_options(make_book):
+    config = load_config(make_book(extra_toml='\n[pdf]\nprint = true\nbleed = "0.125in"\nbooklet = true\n'
+                                              'inner_margin = "22mm"\n[handout]\nqr = true\nnotes_margin = true\n'))
+    assert (config.pdf.print, config.pdf.bleed, config.pdf.booklet, config.pdf.inner_margin) == (
+        True, "0.125in", True, "22mm")
+    assert config.handout.qr and config.handout.notes_margin
+    assert css_length_points(config.pdf.bleed) == pytest.approx(9.0)
+
+
+@pytest.mark.parametrize("key, value", [("bleed", '"3 millimètres"'), ("inner_margin", '"20mm 10mm"'),
+                                        ("outer_margin", '"large"')])
+def test_bad_print_lengths_are_located(make_book, find_line, key, value):
+    folder = make_book(extra_toml=f"\n[pdf]\n{key} = {value}\n")
+    with pytest.raises(PublishError) as error:
+        load_config(folder)
+    assert error.value.line == find_line((folder / "book.toml").read_text(encoding="utf-8"), f"{key} =")
+    assert "is not a length" in str(error.value) and key in str(error.value)
+
+
+def test_print_flag_must_be_a_boolean(make_book):
+    with pytest.raises(PublishError, match="print: must be a bool"):
+        load_config(make_book(extra_toml='\n[pdf]\nprint = "oui"\n'))
 
 
 # --- identifier ----------------------------------------------------------------------------------

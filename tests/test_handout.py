@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
+import pytest
 from pypdf import PdfReader
+
+from publish.pipeline import BuildOptions, build
 
 from tests.builds import FIXTURES, MANUSCRIPT, built, page_texts, squash
 
@@ -63,3 +67,80 @@ def test_default_manuscript_handout_builds_cleanly():
     build = built(MANUSCRIPT)
     assert build.report.warnings == ()
     assert len(page_texts(build.output("handout"))) >= 5
+
+
+def _uri_annotations(page) -> list[str]:
+    uris = []
+    for annotation in page.get("/Annots", []) or []:
+        action = annotation.get_object().get("/A")
+        if action is not None and action.get_object().get("/URI"):
+            uris.append(str(action.get_object()["/URI"]))
+    return uris
+
+
+@pytest.mark.parametrize("folder", [FIXTURES / "two-authors", MANUSCRIPT], ids=["two-authors", "manuscript"])
+def test_every_external_link_has_its_url_printed_on_the_same_page(folder):
+    path = built(folder).output("handout")
+    reader, texts = PdfReader(path), page_texts(path)
+    checked = 0
+    for number, (page, text) in enumerate(zip(reader.pages, texts), start=1):
+        flat = re.sub(r"\s+", "", text).replace("‐", "")  # URLs may wrap anywhere in the note
+        for uri in _uri_annotations(page):
+            assert uri in flat, f"page {number}: {uri} is linked but its URL is not printed there"
+            checked += 1
+    assert checked >= 1
+
+
+def _qr_matrix(image) -> list[list[int]]:
+    grey = image.convert("L")
+    return [[1 if grey.getpixel((x, y)) < 128 else 0 for x in range(grey.width)] for y in range(grey.height)]
+
+
+def test_qr_codes_encode_the_urls_printed_beside_them(tmp_path):
+    import segno
+
+    report = build(FIXTURES / "two-authors", tmp_path, BuildOptions(formats=("handout",), qr=True))
+    path = report.outputs[0].path
+    reader, texts = PdfReader(path), page_texts(path)
+    found = 0
+    for page, text in zip(reader.pages, texts):
+        uris = _uri_annotations(page)
+        expected = sorted(
+            [[int(bool(module)) for module in row] for row in segno.make(uri, error="m", micro=False).matrix]
+            for uri in uris
+        )
+        codes = sorted(_qr_matrix(image.image) for image in page.images)
+        assert codes == expected
+        found += len(codes)
+    assert found >= 1
+    assert report.warnings == ()
+
+
+def test_notes_margin_widens_the_outer_margin_and_rules_it(tmp_path):
+    from PIL import Image
+
+    plain = built(FIXTURES / "two-authors").output("handout")
+    report = build(FIXTURES / "two-authors", tmp_path, BuildOptions(formats=("handout",), notes_margin=True))
+    noted = report.outputs[0].path
+
+    def right_edge(path) -> float:
+        html = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-bbox", str(path), "-"],
+                              check=True, capture_output=True, text=True).stdout
+        return max(float(x) for x in re.findall(r'xMax="([\d.]+)"', html))
+
+    assert right_edge(noted) < right_edge(plain) - 100  # at least 35 mm more room on the right
+    subprocess.run(["pdftoppm", "-r", "100", "-gray", "-f", "1", "-l", "1", "-png", str(noted), str(tmp_path / "n")],
+                   check=True)
+    image = Image.open(next(tmp_path.glob("n*.png"))).convert("L")
+    column = [image.getpixel((int(image.width * 0.85), y)) for y in range(int(image.height * 0.2), int(image.height * 0.8))]
+    lines = sum(1 for a, b in zip(column, column[1:]) if a > 200 >= b)  # white -> grey transitions
+    assert lines >= 15, f"{lines} ruled lines in the notes margin"
+    assert min(column) > 60, "the rules are light grey, not black"
+    assert report.warnings == ()
+
+
+def test_links_to_chapters_left_out_say_where_to_look():
+    numbered = squash("\n".join(page_texts(built(FIXTURES / "two-authors", ("handout",), "ouverture").output("handout"))))
+    assert "la section sur les mesures (chapitre 1)" in numbered
+    unnumbered = squash("\n".join(page_texts(built(FIXTURES / "two-authors", ("handout",), "1").output("handout"))))
+    assert "l'ouverture (« Ouverture »)" in unnumbered

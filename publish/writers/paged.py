@@ -1,7 +1,8 @@
-"""HTML for paged media + WeasyPrint: the book PDF and the handout are variants."""
+"""HTML for paged media + WeasyPrint: the book PDF, the print-shop PDF and the handout are variants."""
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -9,32 +10,75 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import weasyprint
+from pypdf import PdfWriter
+from pypdf.generic import RectangleObject
 
 from publish import __version__
 from publish.fetch import FolderFetcher
-from publish.model import Book, ExternalLink, Note, RenderedChapter
+from publish.model import Book, ExternalLink, Note, RenderedChapter, css_length_points
 from publish.templating import make_environment, render
 from publish.theme import Theme, font_face_css
+from publish.typography import typeset_text
 from publish.views import book_view, chapter_view
+from publish.writers.qr import qr_data_uri
 
 PAGE_SIZES = {"A4": "A4", "A5": "A5", "Letter": "letter", "Half-Letter": "5.5in 8.5in"}
 
 
 @dataclass(frozen=True)
 class PagedVariant:
-    """What makes the book PDF and the handout differ; everything else is shared."""
+    """What makes the book PDF, the print-shop PDF and the handout differ; everything else is shared."""
 
     name: str
     stylesheets: str  # which list of theme.toml [stylesheets]
     template_dirs: tuple[str, ...]  # per-medium template folders, most specific first
-    page: Callable[[Book], tuple[str, str]]  # -> (page size, margins)
+    page_css: Callable[[Book, str | None], str]  # (book, paper override) -> @page size and margins
     url_notes: bool  # print each external link's URL as a footnote (paper cannot be clicked)
+    cover: bool = True  # a print shop's interior has no cover: it is printed apart, on card
+    finish: Callable[[Path, Book], None] | None = None  # a last touch on the written PDF
+
+
+def _sides(margins: str) -> tuple[str, str, str, str]:
+    """CSS margin shorthand -> (top, right, bottom, left)."""
+    v = margins.split()
+    if len(v) == 1:
+        return v[0], v[0], v[0], v[0]
+    if len(v) == 2:
+        return v[0], v[1], v[0], v[1]
+    if len(v) == 3:
+        return v[0], v[1], v[2], v[1]
+    return v[0], v[1], v[2], v[3]
+
+
+def _page_rule(size: str, margins: str) -> str:
+    return f"@page {{ size: {PAGE_SIZES[size]}; margin: {margins}; }}\n"
+
+
+MARKS_ZONE = 6 * 72 / 25.4  # points beyond the bleed: WeasyPrint draws crop marks in the outer half of its bleed area
+
+
+def _print_page_css(book: Book, paper: str | None) -> str:
+    """Trim size, bleed plus room for crop marks, and margins mirrored on facing pages (inner at the spine).
+
+    The marks stay out of the bleed the printer may use; ``_set_bleed_box`` then
+    records the real bleed in the PDF, since WeasyPrint caps its BleedBox at 10 pt.
+    """
+    pdf = book.pdf
+    top, _, bottom, _ = _sides(pdf.margins)
+    return (_page_rule(pdf.page_size, pdf.margins)
+            + f"@page {{ bleed: {css_length_points(pdf.bleed) + MARKS_ZONE:.3f}pt; marks: crop; }}\n"
+            + f"@page :left {{ margin: {top} {pdf.inner_margin} {bottom} {pdf.outer_margin}; }}\n"
+            + f"@page :right {{ margin: {top} {pdf.outer_margin} {bottom} {pdf.inner_margin}; }}\n")
 
 
 VARIANTS = {
-    "pdf": PagedVariant("pdf", "pdf", ("paged",), lambda b: (b.pdf.page_size, b.pdf.margins), url_notes=False),
+    "pdf": PagedVariant("pdf", "pdf", ("paged",), lambda b, paper: _page_rule(b.pdf.page_size, b.pdf.margins),
+                        url_notes=False),
+    "print": PagedVariant("print", "print", ("print", "paged"), _print_page_css, url_notes=False, cover=False,
+                          finish=lambda path, book: _set_bleed_box(path, book.pdf.bleed)),
     "handout": PagedVariant("handout", "handout", ("handout", "paged"),
-                            lambda b: (b.handout.page_size, b.handout.margins), url_notes=True),
+                            lambda b, paper: _page_rule(paper or b.handout.page_size, b.handout.margins),
+                            url_notes=True),
 }
 
 
@@ -54,32 +98,47 @@ def write_paged(
 ) -> PagedResult:
     """Lay out ``chapters`` with WeasyPrint and write the PDF to ``target``."""
     html = render_html(book, chapters, theme, variant)
-    size, margins = variant.page(book)
-    page_css = f"@page {{ size: {PAGE_SIZES[page_size or size]}; margin: {margins}; }}\n"
     fonts_css = font_face_css(theme.fonts, lambda face: face.path.as_uri())
     fetcher = FolderFetcher((book.root, *theme.allowed_roots()))
+    layers = [*theme.stylesheets[variant.stylesheets]]
+    extra = [*theme.stylesheets["handout-notes-margin"]] if variant.url_notes and book.handout.notes_margin else []
     with _captured_warnings() as warnings:  # CSS is parsed here: the theme's ignored rules are reported too
         stylesheets = [weasyprint.CSS(string=fonts_css, url_fetcher=fetcher)]
-        stylesheets += [weasyprint.CSS(filename=str(path), url_fetcher=fetcher)
-                        for path in theme.stylesheets[variant.stylesheets]]
-        stylesheets.append(weasyprint.CSS(string=page_css))
+        stylesheets += [weasyprint.CSS(filename=str(path), url_fetcher=fetcher) for path in layers]
+        stylesheets.append(weasyprint.CSS(string=variant.page_css(book, page_size)))
+        stylesheets += [weasyprint.CSS(filename=str(path), url_fetcher=fetcher) for path in extra]
         document = weasyprint.HTML(string=html, base_url=book.root.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=stylesheets)
         document.write_pdf(target)
+    if variant.finish:
+        variant.finish(target, book)
     return PagedResult(pages=len(document.pages), warnings=tuple(warnings))
+
+
+def _set_bleed_box(path: Path, bleed: str) -> None:
+    """BleedBox = TrimBox grown by the configured bleed, on every page."""
+    amount = css_length_points(bleed)
+    writer = PdfWriter(clone_from=io.BytesIO(path.read_bytes()))
+    for page in writer.pages:
+        left, bottom, right, top = (float(v) for v in page.trimbox)
+        page.bleedbox = RectangleObject((left - amount, bottom - amount, right + amount, top + amount))
+    with path.open("wb") as handle:
+        writer.write(handle)
 
 
 def render_html(book: Book, chapters: Sequence[RenderedChapter], theme: Theme, variant: PagedVariant) -> str:
     """The single HTML document WeasyPrint lays out."""
     environment = make_environment(theme, *variant.template_dirs)
-    views = [chapter_view(r, theme.words, _body(r, variant), "#" + r.chapter.slug) for r in chapters]
+    qr = variant.url_notes and book.handout.qr
+    views = [chapter_view(r, theme.words, _body(r, variant, qr), "#" + r.chapter.slug) for r in chapters]
     cover = book.metadata.cover.relative_to(book.root).as_posix() if book.metadata.cover else ""
     html = render(environment, "book.html", book=book_view(book.metadata, theme.words), chapters=views,
-                  words=theme.words, generator=f"publish {__version__}", cover_image=cover, epub=False)
-    return _unlink_missing_targets(html, {i for r in chapters for i in r.ids})
+                  words=theme.words, generator=f"publish {__version__}", cover_image=cover, epub=False,
+                  with_cover=variant.cover)
+    return _unlink_missing_targets(html, {i for r in chapters for i in r.ids}, book, theme.words)
 
 
-def _body(rendered: RenderedChapter, variant: PagedVariant) -> str:
+def _body(rendered: RenderedChapter, variant: PagedVariant, qr: bool) -> str:
     numbers = iter(range(1, 10_000))
 
     def note(item: Note) -> str:
@@ -89,25 +148,34 @@ def _body(rendered: RenderedChapter, variant: PagedVariant) -> str:
     def url(link: ExternalLink) -> str:
         if not variant.url_notes:
             return ""
-        return f'<span class="footnote url-note" data-number="{next(numbers)}">{_escape(link.url)}</span>'
+        code = f'<img class="qr" src="{qr_data_uri(link.url)}" alt="">' if qr else ""
+        return f'<span class="footnote url-note" data-number="{next(numbers)}">{code}{_escape(link.url)}</span>'
 
     return rendered.body_with(note, url)
 
 
-_INTERNAL_HREF = re.compile(r'<a href="#([^"]+)"')
+_INTERNAL_LINK = re.compile(r'<a href="#([^"]+)"([^>]*)>(.*?)</a>', re.S)
+_FIXED_TARGETS = {"toc", "cover", "title-page", "copyright"}
 
 
-def _unlink_missing_targets(html: str, ids: set[str]) -> str:
-    """A link to a chapter left out (a handout of some chapters) becomes plain text."""
-    fixed = {"toc", "cover", "title-page", "copyright"}
+def _unlink_missing_targets(html: str, ids: set[str], book: Book, words: dict[str, object]) -> str:
+    """A link to a chapter left out (a handout of some chapters) becomes plain text that says
+    where to look in the book: "voir les licences (chapitre 3)"."""
+    slugs = sorted((c for c in book.chapters), key=lambda c: len(c.slug), reverse=True)
 
     def replace(match: re.Match[str]) -> str:
-        target = match.group(1)
-        if target in ids or target in fixed or target.endswith("--chapter--title"):
+        target, attributes, text = match.groups()
+        if target in ids or target in _FIXED_TARGETS or target.endswith("--chapter--title"):
             return match.group(0)
-        return '<a class="unavailable"'
+        chapter = next((c for c in slugs if target == c.slug or target.startswith(c.slug + "--")), None)
+        where = ""
+        if chapter is not None and chapter.number:
+            where = " (" + str(words["chapter_reference"]).format(number=chapter.number) + ")"
+        elif chapter is not None:
+            where = " (" + typeset_text(f'"{chapter.title}"', chapter.lang) + ")"
+        return f'<a class="unavailable"{attributes}>{text}</a>{_escape(where)}'
 
-    return _INTERNAL_HREF.sub(replace, html)
+    return _INTERNAL_LINK.sub(replace, html)
 
 
 def _escape(text: str) -> str:

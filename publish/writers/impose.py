@@ -1,0 +1,108 @@
+"""Booklet imposition on a finished PDF: pages two-up, in saddle-stitch order.
+
+The pages are placed as they are (vector content, fonts embedded, nothing
+rasterised) on sheets twice their width: A5 pages on A4 landscape, half-letter
+on Letter. Print the result duplex, flipped on the short edge, fold the stack
+in the middle and staple it on the fold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PageObject, PdfWriter
+from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject,
+                           NameObject)
+
+from publish.errors import PublishError
+
+MM = 72 / 25.4
+# Page size of the book -> the sheet a booklet of it is printed on (landscape, in points).
+SHEETS = {
+    "A6": ("A5", 210 * MM, 148 * MM),
+    "A5": ("A4", 297 * MM, 210 * MM),
+    "A4": ("A3", 420 * MM, 297 * MM),
+    "Half-Letter": ("Letter", 11 * 72, 8.5 * 72),
+    "Letter": ("Tabloid", 17 * 72, 11 * 72),
+}
+
+
+@dataclass(frozen=True)
+class BookletResult:
+    sheets: int  # sheets of paper, each printed on both sides
+    pages: int  # PDF pages: two per sheet
+    blanks: int  # blank pages added to reach a multiple of four
+
+
+def booklet_order(pages: int) -> list[tuple[int, int]]:
+    """(left, right) page numbers of each printed side, 1-based; 0 is a blank.
+
+    For 8 pages: [(8, 1), (2, 7), (6, 3), (4, 5)]: sheet 1 front and back, then sheet 2.
+    """
+    total = -(-pages // 4) * 4
+    sides = []
+    for sheet in range(total // 4):
+        front = (total - 2 * sheet, 1 + 2 * sheet)
+        back = (2 + 2 * sheet, total - 1 - 2 * sheet)
+        sides += [front, back]
+    return [tuple(n if n <= pages else 0 for n in side) for side in sides]  # type: ignore[misc]
+
+
+def impose_booklet(source: Path, target: Path, page_size: str) -> BookletResult:
+    """Write the booklet of the PDF at ``source`` (pages of ``page_size``) to ``target``."""
+    if page_size not in SHEETS:
+        raise PublishError(f"no booklet sheet for {page_size} pages",
+                           hint="booklets are made from " + ", ".join(SHEETS) + " pages ([pdf] page_size)")
+    _, sheet_width, sheet_height = SHEETS[page_size]
+    writer = PdfWriter(clone_from=source)
+    pages = len(writer.pages)
+    forms = [_as_form(writer, page) for page in writer.pages]
+    for left, right in booklet_order(pages):
+        placed = [(forms[number - 1], half) for number, half in ((left, 0), (right, 1)) if number]
+        writer.add_page(_side(writer, placed, sheet_width, sheet_height))
+    for _ in range(pages):
+        writer.remove_page(0)  # the book's own pages, now drawn as forms on the sheets
+    writer.remove_links()
+    writer._root_object.pop(NameObject("/Outlines"), None)
+    writer._root_object.pop(NameObject("/Names"), None)
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+    with target.open("wb") as handle:
+        writer.write(handle)
+    sides = len(writer.pages)
+    return BookletResult(sheets=sides // 2, pages=sides, blanks=-(-pages // 4) * 4 - pages)
+
+
+Form = tuple[IndirectObject, float, float, float, float]  # the form, its box (left, bottom, width, height)
+
+
+def _as_form(writer: PdfWriter, page: PageObject) -> Form:
+    """The page as a Form XObject: its content stream untouched, drawn wherever a sheet wants it."""
+    box = page.mediabox
+    form = DecodedStreamObject()
+    contents = page.get_contents()
+    form.set_data(contents.get_data() if contents is not None else b"")
+    form.update({
+        NameObject("/Type"): NameObject("/XObject"),
+        NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject(FloatObject(v) for v in (box.left, box.bottom, box.right, box.top)),
+        NameObject("/Resources"): page[NameObject("/Resources")],
+    })
+    return writer._add_object(form.flate_encode()), float(box.left), float(box.bottom), float(box.width), float(box.height)
+
+
+def _side(writer: PdfWriter, placed: list[tuple[Form, int]], sheet_width: float, sheet_height: float) -> PageObject:
+    """One printed side: each form centred, unscaled, in the left (0) or right (1) half."""
+    side = PageObject.create_blank_page(width=sheet_width, height=sheet_height)
+    names = DictionaryObject()
+    operators = []
+    for index, ((form, left, bottom, width, height), half) in enumerate(placed):
+        x = half * sheet_width / 2 + (sheet_width / 2 - width) / 2 - left
+        y = (sheet_height - height) / 2 - bottom
+        names[NameObject(f"/Page{index}")] = form
+        operators.append(f"q 1 0 0 1 {x:.3f} {y:.3f} cm /Page{index} Do Q")
+    side[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): names})
+    content = DecodedStreamObject()
+    content.set_data("\n".join(operators).encode("ascii"))
+    side[NameObject("/Contents")] = writer._add_object(content)
+    return side
