@@ -63,6 +63,35 @@ def test_grey_scale_rendering_keeps_text_dark(tmp_path):
     assert ink > 0 and dark / ink > 0.5  # most inked pixels are dark (text), few pale grey ones
 
 
+def test_grey_scale_rendering_keeps_table_rules_visible(tmp_path):
+    """Every horizontal rule (table rules, the title block's rule) prints at 3:1 contrast or more."""
+    from PIL import Image
+
+    path = built(FIXTURES / "two-authors", ("handout",), "1").output("handout")  # the chapter with the table
+    # 300 dpi, as an office printer: thin rules are not washed out by screen anti-aliasing
+    subprocess.run(["pdftoppm", "-r", "300", "-gray", "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / "t")],
+                   check=True)
+    image = Image.open(next(tmp_path.glob("t*.png"))).convert("L")
+    pixels = image.load()
+    rows: dict[int, int] = {}  # y -> darkest pixel of a rule crossing that row
+    for y in range(image.height):
+        run = 0
+        for x in range(image.width):
+            run = run + 1 if pixels[x, y] < 245 else 0
+            if run >= 450:  # 38 mm of unbroken ink at 300 dpi: a rule, not a line of words
+                rows[y] = min(pixels[i, y] for i in range(x - 449, x + 1))
+                break
+    rules: list[int] = []  # adjacent rows are one rule (its anti-aliased edges are paler)
+    for y in sorted(rows):
+        if y - 1 in rows:
+            rules[-1] = min(rules[-1], rows[y])
+        else:
+            rules.append(rows[y])
+    assert len(rules) >= 4, "title rule and table rules"
+    # luminance 153 against white paper is a 3:1 contrast ratio (WCAG's non-text minimum)
+    assert max(rules) <= 153, f"a rule prints too pale: grey level {max(rules)}"
+
+
 def test_default_manuscript_handout_builds_cleanly():
     build = built(MANUSCRIPT)
     assert build.report.warnings == ()

@@ -127,3 +127,18 @@ def test_command_line_flags_add_the_print_pdf_and_the_booklet(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "carnet-d-essai-booklet.pdf", "carnet-d-essai-print.pdf", "carnet-d-essai.epub"]
     assert "booklet.pdf" in result.stdout and "print.pdf" in result.stdout
+
+
+def test_a_low_resolution_photo_is_named_in_a_warning(make_book, tmp_path):
+    import io
+
+    from PIL import Image
+
+    small, large = io.BytesIO(), io.BytesIO()
+    Image.new("RGB", (200, 150), "#336699").save(small, "PNG")  # ~45 dpi across the text block
+    Image.new("RGB", (2000, 1500), "#336699").save(large, "PNG")  # ~450 dpi
+    folder = make_book({"01-photos.md": "# Photos\n\n![Petite](../images/petite.png)\n\n![Grande](../images/grande.png)\n"},
+                       files={"images/petite.png": small.getvalue(), "images/grande.png": large.getvalue()})
+    report = build(folder, tmp_path, BuildOptions(formats=("pdf", "print")))
+    assert len(report.warnings) == 1, report.warnings
+    assert "images/petite.png (in 01-photos.md)" in report.warnings[0] and "dpi" in report.warnings[0]

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import weasyprint
+from weasyprint.formatting_structure import boxes
+from weasyprint.images import RasterImage
 from pypdf import PdfWriter
 from pypdf.generic import RectangleObject
 
@@ -36,6 +38,7 @@ class PagedVariant:
     url_notes: bool  # print each external link's URL as a footnote (paper cannot be clicked)
     cover: bool = True  # a print shop's interior has no cover: it is printed apart, on card
     finish: Callable[[Path, Book], None] | None = None  # a last touch on the written PDF
+    min_dpi: int = 0  # warn about raster images printed below this resolution
 
 
 def _sides(margins: str) -> tuple[str, str, str, str]:
@@ -75,7 +78,7 @@ VARIANTS = {
     "pdf": PagedVariant("pdf", "pdf", ("paged",), lambda b, paper: _page_rule(b.pdf.page_size, b.pdf.margins),
                         url_notes=False),
     "print": PagedVariant("print", "print", ("print", "paged"), _print_page_css, url_notes=False, cover=False,
-                          finish=lambda path, book: _set_bleed_box(path, book.pdf.bleed)),
+                          finish=lambda path, book: _set_bleed_box(path, book.pdf.bleed), min_dpi=150),
     "handout": PagedVariant("handout", "handout", ("handout", "paged"),
                             lambda b, paper: _page_rule(paper or b.handout.page_size, b.handout.margins),
                             url_notes=True),
@@ -112,7 +115,27 @@ def write_paged(
         document.write_pdf(target)
     if variant.finish:
         variant.finish(target, book)
+    if variant.min_dpi:
+        warnings += _low_resolution_images(document, chapters, variant.min_dpi)
     return PagedResult(pages=len(document.pages), warnings=tuple(warnings))
+
+
+def _low_resolution_images(document: weasyprint.Document, chapters: Sequence[RenderedChapter], minimum: int) -> list[str]:
+    """Raster images whose pixels are spread too thin at the size they are printed."""
+    used_by = {a.href: r.chapter.source.name for r in chapters for a in r.assets}
+    found: dict[str, str] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            image = getattr(box, "replacement", None)
+            if not isinstance(box, boxes.ReplacedBox) or not isinstance(image, RasterImage) or not box.width:
+                continue
+            dpi = image.width / (box.width / 96)  # CSS px are 1/96 in
+            src = box.element.get("src", "") if box.element is not None else ""
+            if dpi < minimum and src not in found:
+                found[src] = (f"{src} (in {used_by.get(src, 'the theme')}) prints at {dpi:.0f} dpi "
+                              f"({box.width / 96 * 25.4:.0f} mm wide); a print shop wants 300 dpi: "
+                              f"supply at least {round(box.width / 96 * 300)} px across")
+    return list(found.values())
 
 
 def _set_bleed_box(path: Path, bleed: str) -> None:
