@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from publish.errors import PublishError
-from publish.model import EpubSettings, HandoutSettings, Metadata, PdfSettings
+from publish.model import EpubSettings, HandoutSettings, Limits, Metadata, PdfSettings
 
 CONFIG_NAME = "book.toml"
 PDF_PAGE_SIZES = ("A4", "A5", "Letter", "Half-Letter")
@@ -34,7 +34,7 @@ BOOK_KEYS = {
     "chapters": False,
     "theme": False,
 }
-TABLES = ("book", "pdf", "epub", "handout")
+TABLES = ("book", "pdf", "epub", "handout", "limits")
 _LENGTH = r"-?\d+(\.\d+)?(mm|cm|in|pt|px|pc|q)|0"
 _MARGINS = re.compile(rf"^\s*({_LENGTH})(\s+({_LENGTH})){{0,3}}\s*$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -51,6 +51,7 @@ class BookConfig:
     pdf: PdfSettings
     epub: EpubSettings
     handout: HandoutSettings
+    limits: Limits
 
 
 def load_config(root: Path) -> BookConfig:
@@ -122,6 +123,7 @@ def _parse(path: Path, text: str, data: dict[str, Any]) -> BookConfig:
         pdf=_settings(locate, data, "pdf", PdfSettings, PDF_PAGE_SIZES),
         epub=_settings(locate, data, "epub", EpubSettings, ()),
         handout=_settings(locate, data, "handout", HandoutSettings, HANDOUT_PAGE_SIZES),
+        limits=_settings(locate, data, "limits", Limits, ()),
     )
 
 
@@ -192,6 +194,9 @@ def _settings(locate: _Locator, data: dict[str, Any], table: str, cls: type, pag
         values = {**values, "page_size": size}
     if "margins" in values and not _MARGINS.match(values["margins"]):
         raise locate.bad(table, "margins", f"`{values['margins']}` is not a CSS margin", 'e.g. margins = "20mm 18mm 22mm 18mm"')
+    for key, value in values.items():
+        if isinstance(value, int) and not isinstance(value, bool) and value <= 0:
+            raise locate.bad(table, key, "must be a positive number", f"{key} = {fields[key].default}")
     for key in ("bleed", "inner_margin", "outer_margin"):
         if key in values and not re.fullmatch(rf"\s*({_LENGTH})\s*", values[key]):
             raise locate.bad(table, key, f"`{values[key]}` is not a length", f'e.g. {key} = "{fields[key].default}"')

@@ -37,7 +37,7 @@ def load_manuscript(folder: Path) -> Book:
     number = 0
     used: set[str] = set()
     for path in _chapter_paths(root, config.chapter_files, config.path):
-        chapter = _load_chapter(path, config.metadata.lang)
+        chapter = _load_chapter(path, config.metadata.lang, config.limits.chapter_bytes)
         if chapter.slug in used:  # "a b.md" and "a-b.md", or two names with no Latin letter
             chapter = Chapter(**{**chapter.__dict__, "slug": f"{chapter.slug}-{len(chapters) + 1}"})
         used.add(chapter.slug)
@@ -55,6 +55,7 @@ def load_manuscript(folder: Path) -> Book:
         pdf=config.pdf,
         epub=config.epub,
         handout=config.handout,
+        limits=config.limits,
     )
 
 
@@ -90,7 +91,11 @@ def _chapter_paths(root: Path, listed: tuple[str, ...] | None, config_path: Path
     return paths
 
 
-def _load_chapter(path: Path, book_lang: str) -> Chapter:
+def _load_chapter(path: Path, book_lang: str, max_bytes: int) -> Chapter:
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise PublishError(f"chapter file is {size:,} bytes, over the limit of {max_bytes:,}", path=path,
+                           hint="split it into several chapters, or raise [limits] chapter_bytes in book.toml")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:

@@ -9,7 +9,8 @@ from lxml import html as lxml_html
 
 from publish import structure
 from publish.errors import PublishError
-from publish.model import Chapter, RenderedChapter, slugify
+from publish.model import Chapter, Limits, RenderedChapter, slugify
+from publish.sanitize import Removal, find_removals, sanitize
 from publish.typography import typeset_element
 
 EXTENSIONS = (
@@ -40,14 +41,16 @@ def _extension_configs() -> dict[str, dict[str, object]]:
     }
 
 
-def render_chapter(chapter: Chapter, book_root: object) -> RenderedChapter:
+def render_chapter(chapter: Chapter, book_root: object, limits: Limits = Limits()) -> RenderedChapter:
     """Convert one chapter. ``book_root`` is the manuscript folder (a Path)."""
     converter = python_markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=_extension_configs(),
                                          output_format="html")
     html = converter.convert(chapter.text)
-    root = lxml_html.fragment_fromstring(html or "<p></p>", create_parent="div")
     source = structure.SourceText(chapter)
-    assets = structure.make_figures(root, source, book_root)  # type: ignore[arg-type]
+    warnings = tuple(_removal_warning(removal, source) for removal in find_removals(html))
+    html = sanitize(html)
+    root = lxml_html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    assets = structure.make_figures(root, source, book_root, limits)  # type: ignore[arg-type]
     links, externals = structure.rewrite_links(root, source, book_root)  # type: ignore[arg-type]
     typeset_element(root, chapter.lang)  # after figures, so that captions are typeset too
     title_html = structure.take_title(root)
@@ -64,7 +67,14 @@ def render_chapter(chapter: Chapter, book_root: object) -> RenderedChapter:
         links=links,
         ids=frozenset(structure.all_ids(root)) | {chapter.slug} | {n.id for n in notes} | {n.call_id for n in notes},
         title_html=_typeset_title(chapter) if chapter.title_line == 0 or not title_html else title_html,
+        warnings=warnings,
     )
+
+
+def _removal_warning(removal: Removal, source: structure.SourceText) -> str:
+    return str(PublishError(f"removed unsafe HTML: {removal.what}", path=source.path,
+                            line=source.line_of(removal.needle),
+                            hint="raw HTML is limited to a safe list of elements and attributes (README: Raw HTML)"))
 
 
 def _typeset_title(chapter: Chapter) -> str:

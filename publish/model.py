@@ -60,6 +60,16 @@ class HandoutSettings:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """``[limits]``: what a manuscript may ask of the machine; beyond, a clear error instead of
+    a build that eats the memory (a 30,000 × 30,000 px image decodes to 3.6 GB)."""
+
+    chapter_bytes: int = 2_000_000  # a chapter file (about 300,000 words)
+    image_bytes: int = 30_000_000  # an image file
+    image_pixels: int = 50_000_000  # width × height of a raster image (8,660 × 5,773 at 300 dpi is 50 MP)
+
+
+@dataclass(frozen=True)
 class Chapter:
     """One Markdown file of the manuscript, before conversion."""
 
@@ -90,6 +100,7 @@ class Book:
     pdf: PdfSettings = field(default_factory=PdfSettings)
     epub: EpubSettings = field(default_factory=EpubSettings)
     handout: HandoutSettings = field(default_factory=HandoutSettings)
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def slug(self) -> str:
@@ -147,6 +158,7 @@ class RenderedChapter:
     links: tuple[Link, ...]
     ids: frozenset[str]
     title_html: str  # the chapter title as rendered, inline HTML
+    warnings: tuple[str, ...] = ()  # "path:line: ..." for what the author should know (removed HTML)
 
     def body_with(
         self,

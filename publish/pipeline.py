@@ -66,13 +66,13 @@ def build(folder: Path, out: Path, options: BuildOptions = BuildOptions()) -> Bu
         if name not in FORMATS:
             raise PublishError(f"unknown format `{name}`", hint="formats are " + ", ".join(FORMATS))
     book = load_manuscript(folder)
-    rendered = [render_chapter(chapter, book.root) for chapter in book.chapters]
+    rendered = [render_chapter(chapter, book.root, book.limits) for chapter in book.chapters]
     check_links(rendered)
     theme = load_theme(book.theme, book.root, book.metadata.lang)
     out.mkdir(parents=True, exist_ok=True)
     job = _Job(book, rendered, theme, options)
     outputs: list[Output] = []
-    warnings: list[str] = list(theme.warnings)
+    warnings: list[str] = list(theme.warnings) + [w for r in rendered for w in r.warnings]
     for name in _formats(book, options):
         writer = _WRITERS[name]
         path = out / _file_name(book, name)

@@ -16,7 +16,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from publish.errors import PublishError
-from publish.model import Asset, Chapter, ExternalLink, Heading, Link, Note, chapter_slug_for
+from publish.images import image_problem
+from publish.model import Asset, Chapter, ExternalLink, Heading, Limits, Link, Note, chapter_slug_for
 
 IMAGE_TYPES = {
     ".png": "image/png",
@@ -78,12 +79,12 @@ def take_title(root: etree._Element) -> str:
     return ""
 
 
-def make_figures(root: etree._Element, source: SourceText, book_root: Path) -> tuple[Asset, ...]:
+def make_figures(root: etree._Element, source: SourceText, book_root: Path, limits: Limits) -> tuple[Asset, ...]:
     """Check every image, point it at its book-relative path, and caption lone images."""
     assets: dict[str, Asset] = {}
     for image in list(root.iter("img")):
         src = image.get("src", "")
-        asset = _resolve_image(src, source, book_root)
+        asset = _resolve_image(src, source, book_root, limits)
         assets.setdefault(asset.href, asset)
         image.set("src", asset.href)
         alt = image.get("alt", "").strip()
@@ -107,7 +108,7 @@ def make_figures(root: etree._Element, source: SourceText, book_root: Path) -> t
     return tuple(assets.values())
 
 
-def _resolve_image(src: str, source: SourceText, book_root: Path) -> Asset:
+def _resolve_image(src: str, source: SourceText, book_root: Path, limits: Limits) -> Asset:
     parts = urlsplit(src)
     if parts.scheme or parts.netloc or src.startswith("/"):
         raise source.error(f"image `{src}` is not a file of the manuscript", src,
@@ -123,6 +124,9 @@ def _resolve_image(src: str, source: SourceText, book_root: Path) -> Asset:
     media_type = IMAGE_TYPES.get(path.suffix.lower())
     if media_type is None:
         raise source.error(f"image `{src}` has an unsupported type", src, "use PNG, JPEG, GIF, SVG or WebP")
+    problem = image_problem(path, media_type, limits)
+    if problem:
+        raise source.error(f"image `{src}` {problem}", src, "replace the file, or fix the path in the chapter")
     return Asset(source=path, href=href, media_type=media_type)
 
 
