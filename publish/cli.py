@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from publish.pipeline import DEFAULT_FORMATS, FORMATS, BuildOptions, build
 
 
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _terminate)  # a killed build cleans its temporary files, as for Ctrl-C
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -25,6 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; earlier outputs are untouched", file=sys.stderr)
         return 130
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _build(args: argparse.Namespace) -> int:

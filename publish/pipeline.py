@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -69,19 +70,43 @@ def build(folder: Path, out: Path, options: BuildOptions = BuildOptions()) -> Bu
     rendered = [render_chapter(chapter, book.root, book.limits) for chapter in book.chapters]
     check_links(rendered)
     theme = load_theme(book.theme, book.root, book.metadata.lang)
-    out.mkdir(parents=True, exist_ok=True)
+    formats = _formats(book, options)
+    _prepare_folder(out, [_file_name(book, name) for name in formats])
     job = _Job(book, rendered, theme, options)
     outputs: list[Output] = []
     warnings: list[str] = list(theme.warnings) + [w for r in rendered for w in r.warnings]
-    for name in _formats(book, options):
+    failures: list[str] = []
+    for name in formats:  # one format failing leaves the others to be made, and its old file intact
         writer = _WRITERS[name]
         path = out / _file_name(book, name)
         started = time.perf_counter()
-        pages, more = _write_atomically(path, lambda target: writer(job, target))
+        try:
+            pages, more = _write_atomically(path, lambda target: writer(job, target))
+        except PublishError as error:
+            failures.append(f"{name}: {error}")
+            continue
         job.done[name] = path
         warnings += more
         outputs.append(Output(name, path, path.stat().st_size, pages, time.perf_counter() - started))
+    if failures:
+        made = ", ".join(o.path.name for o in outputs) or "nothing"
+        raise PublishError(f"{len(failures)} of {len(formats)} outputs failed (made: {made}):\n  "
+                           + "\n  ".join(failures))
     return BuildReport(tuple(outputs), tuple(warnings))
+
+
+def _prepare_folder(out: Path, names: list[str]) -> None:
+    """Create the output folder and clear what a killed build left: temporary files of our outputs."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            for leftover in out.glob(f".{name}.*.tmp"):
+                leftover.unlink()
+        for leftover in out.glob(".booklet-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+    except OSError as error:
+        raise PublishError(f"cannot write to the output folder: {error.strerror}", path=out,
+                           hint="choose another --out folder, or make this one writable") from None
 
 
 def _formats(book: Book, options: BuildOptions) -> tuple[str, ...]:
@@ -158,14 +183,30 @@ _WRITERS: dict[str, Callable[[_Job, Path], WriterResult]] = {
 
 
 def _write_atomically(path: Path, write: Callable[[Path], WriterResult]) -> WriterResult:
-    """Write to a temporary file beside ``path``, then rename: a failed build leaves the old file."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write to a temporary file beside ``path``, then rename: a failed build leaves the old file.
+
+    Any failure of the writer that is not already one of our errors (a bug, a full
+    disk) becomes one naming the output, so that the other formats are still made.
+    """
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise PublishError(f"cannot write {path.name}: {error.strerror}", path=path.parent,
+                           hint="choose another --out folder, or make this one writable") from None
     os.close(handle)
     try:
         result = write(Path(temporary))
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
-    except BaseException:
+    except PublishError:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    except Exception as error:
+        Path(temporary).unlink(missing_ok=True)
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else f"{type(error).__name__}: {error}"
+        raise PublishError(f"could not write {path.name}: {reason}", path=path,
+                           hint="earlier outputs are untouched; run with --format to retry this one") from None
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave nothing half-written
         Path(temporary).unlink(missing_ok=True)
         raise
     return result

@@ -167,14 +167,6 @@ def test_template_syntax_in_the_text_is_printed_as_written():
     assert "{{ prompt }}" in text
 
 
-def test_same_input_gives_identical_bytes(tmp_path):
-    folder = FIXTURES / "two-authors"
-    first = build(folder, tmp_path / "a", BuildOptions(formats=("epub", "pdf")))
-    second = build(folder, tmp_path / "b", BuildOptions(formats=("epub", "pdf")))
-    for one, two in zip(first.outputs, second.outputs, strict=True):
-        assert one.path.read_bytes() == two.path.read_bytes(), one.format
-
-
 def test_print_css_never_reaches_the_epub():
     epub = Epub(built(MANUSCRIPT).output("epub"))
     for name in epub.zip.namelist():

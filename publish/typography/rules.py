@@ -169,7 +169,7 @@ def _track_typed_quote(char: str, after: str, state: BlockState, table: Language
 def _number_rules(table: LanguageTable) -> list[Rule]:
     rules = []
     if table.thousands:
-        rules.append(Rule("thousands", re.compile(rf"(?<![\d,.])\d{{1,3}}(?:[ \u00a0\u202f]\d{{3}})+(?![\d])"),
+        rules.append(Rule("thousands", re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])"),
                           lambda m, state: re.sub("[ \u00a0\u202f]", table.thousands, m.group())))
     if table.percent_space:
         rules.append(Rule("percent", re.compile(rf"(?<=\d){_S}*(?P<mark>[%‰])"), _fixed(table.percent_space + r"\g<mark>")))
