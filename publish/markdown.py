@@ -53,6 +53,7 @@ def render_chapter(chapter: Chapter, book_root: object, limits: Limits = Limits(
     assets = structure.make_figures(root, source, book_root, limits)  # type: ignore[arg-type]
     links, externals = structure.rewrite_links(root, source, book_root)  # type: ignore[arg-type]
     typeset_element(root, chapter.lang)  # after figures, so that captions are typeset too
+    structure.mark_long_words(root)
     title_html = structure.take_title(root)
     structure.prefix_ids(root, chapter.slug)
     notes = structure.take_notes(root, chapter.slug)

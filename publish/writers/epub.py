@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import html as html_module
 import io
 import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from ebooklib import epub
 
@@ -52,8 +54,10 @@ def write_epub(
         data = subset_font(face.path, _characters(book, chapters, words))
         doc.add_item(epub.EpubItem(uid=f"font-{index}", file_name=f"fonts/{face.path.name}",
                                    media_type=face.media_type, content=data))
-    for asset in sorted({a.href: a for r in chapters for a in r.assets}.values(), key=lambda a: a.href):
-        doc.add_item(epub.EpubItem(uid="img-" + slugify(asset.href), file_name=asset.href,
+    assets = sorted({a.href: a for r in chapters for a in r.assets}.values(), key=lambda a: a.href)
+    container = _container_names([a.href for a in assets])
+    for asset in assets:
+        doc.add_item(epub.EpubItem(uid="img-" + slugify(container[asset.href]), file_name=container[asset.href],
                                    media_type=asset.media_type, content=asset.source.read_bytes()))
     doc.add_item(epub.EpubCover(uid="cover-image", file_name="images/cover.png"))
     doc.get_item_with_id("cover-image").content = cover
@@ -79,6 +83,7 @@ def write_epub(
         body = rendered.body_with(lambda note: _noteref(note))
         body += render(environment, "notes.html", notes=rendered.notes, **common)
         body = _retarget_links(body, owner, files[rendered.chapter.slug])
+        body = _rename_images(body, container)
         chapter = chapter_view(rendered, words, body, files[rendered.chapter.slug])
         chapter_items.append(page(rendered.chapter.slug, chapter.href, chapter.title,
                                   render(environment, "chapter.html", chapter=chapter, **common), chapter.lang))
@@ -146,6 +151,35 @@ def _noteref(note: Note) -> str:
 
 
 _HREF = re.compile(r'href="#([^"]+)"')
+_SRC = re.compile(r'src="([^"]+)"')
+
+
+def _container_names(hrefs: list[str]) -> dict[str, str]:
+    """Image paths as the EPUB stores them: ASCII, no spaces (EPUBCheck warns, old readers fail).
+
+    `images/photo d'été.png` -> `images/photo-d-ete.png`; a clash gets `-2`, `-3`...
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for href in hrefs:
+        folder, _, name = href.rpartition("/")
+        stem, dot, suffix = name.rpartition(".")
+        base = (folder + "/" if folder else "") + (slugify(stem) or "image")
+        candidate, counter = base + dot + suffix.lower(), 1
+        while candidate in taken:
+            counter += 1
+            candidate = f"{base}-{counter}{dot}{suffix.lower()}"
+        taken.add(candidate)
+        names[href] = candidate
+    return names
+
+
+def _rename_images(body: str, names: dict[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        source = unquote(html_module.unescape(match.group(1)))  # lxml percent-encodes non-ASCII in src
+        return f'src="{html_module.escape(names[source])}"' if source in names else match.group(0)
+
+    return _SRC.sub(replace, body)
 
 
 def _retarget_links(body: str, owner: dict[str, str], here: str) -> str:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 import weasyprint
 from weasyprint.formatting_structure import boxes
@@ -130,9 +131,10 @@ def _low_resolution_images(document: weasyprint.Document, chapters: Sequence[Ren
             if not isinstance(box, boxes.ReplacedBox) or not isinstance(image, RasterImage) or not box.width:
                 continue
             dpi = image.width / (box.width / 96)  # CSS px are 1/96 in
-            src = box.element.get("src", "") if box.element is not None else ""
+            src = unquote(box.element.get("src", "")) if box.element is not None else ""
             if dpi < minimum and src not in found:
-                found[src] = (f"{src} (in {used_by.get(src, 'the theme')}) prints at {dpi:.0f} dpi "
+                where = f" (in {used_by[src]})" if src in used_by else ""
+                found[src] = (f"{src}{where} prints at {dpi:.0f} dpi "
                               f"({box.width / 96 * 25.4:.0f} mm wide); a print shop wants 300 dpi: "
                               f"supply at least {round(box.width / 96 * 300)} px across")
     return list(found.values())
