@@ -39,7 +39,8 @@ def _build(args: argparse.Namespace) -> int:
     if added:
         formats = (formats or DEFAULT_FORMATS) + added
     options = BuildOptions(formats=formats, handout_chapters=args.chapters, handout_paper=args.paper,
-                           qr=True if args.qr else None, notes_margin=True if args.notes_margin else None)
+                           qr=True if args.qr else None, notes_margin=True if args.notes_margin else None,
+                           allow_remote=args.allow_remote)
     report = build(Path(args.manuscript), Path(args.out), options)
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -69,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
                            help="also make <slug>-booklet.pdf: pages two-up in saddle-stitch order (A5 on A4)")
     build_cmd.add_argument("--chapters", default=None, help="handout only: chapters to print, e.g. 2,4-5 or introduction,3")
     build_cmd.add_argument("--paper", default=None, choices=("A4", "Letter"), help="handout paper (default: [handout] page_size)")
+    build_cmd.add_argument("--allow-remote", action="store_true",
+                           help="fetch http(s) images (10 s timeout, [limits] image_bytes cap) into .publish/remote/")
     build_cmd.add_argument("--qr", action="store_true", help="handout: a QR code beside each printed URL")
     build_cmd.add_argument("--notes-margin", action="store_true", help="handout: a wide ruled margin for notes")
     build_cmd.set_defaults(run=_build)

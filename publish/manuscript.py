@@ -91,6 +91,19 @@ def _chapter_paths(root: Path, listed: tuple[str, ...] | None, config_path: Path
     return paths
 
 
+# Characters XML (hence XHTML and the EPUB) cannot hold: C0 controls but tab and newlines, DEL, U+FFFE/FFFF.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _check_characters(path: Path, text: str) -> None:
+    match = _FORBIDDEN.search(text)
+    if match:
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        raise PublishError(f"invisible control character U+{ord(match.group()):04X} at column {column}", path=path,
+                           line=line, hint="delete it; it often comes from a copy and paste, and no book can hold it")
+
+
 def _load_chapter(path: Path, book_lang: str, max_bytes: int) -> Chapter:
     size = path.stat().st_size
     if size > max_bytes:
@@ -101,6 +114,7 @@ def _load_chapter(path: Path, book_lang: str, max_bytes: int) -> Chapter:
     except UnicodeDecodeError as error:
         line = path.read_bytes()[: error.start].count(b"\n") + 1
         raise PublishError("the file is not UTF-8 text", path=path, line=line, hint="save it as UTF-8") from None
+    _check_characters(path, text)
     lines = text.splitlines()
     front = _front_matter(path, lines)
     body_lines = lines[front.body_start :]

@@ -10,6 +10,7 @@ from lxml import html as lxml_html
 from publish import structure
 from publish.errors import PublishError
 from publish.model import Chapter, Limits, RenderedChapter, slugify
+from publish.remote import RemotePolicy
 from publish.sanitize import Removal, find_removals, sanitize
 from publish.typography import typeset_element
 
@@ -41,7 +42,8 @@ def _extension_configs() -> dict[str, dict[str, object]]:
     }
 
 
-def render_chapter(chapter: Chapter, book_root: object, limits: Limits = Limits()) -> RenderedChapter:
+def render_chapter(chapter: Chapter, book_root: object, limits: Limits = Limits(),
+                   remote: RemotePolicy = RemotePolicy()) -> RenderedChapter:
     """Convert one chapter. ``book_root`` is the manuscript folder (a Path)."""
     converter = python_markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=_extension_configs(),
                                          output_format="html")
@@ -50,13 +52,15 @@ def render_chapter(chapter: Chapter, book_root: object, limits: Limits = Limits(
     warnings = tuple(_removal_warning(removal, source) for removal in find_removals(html))
     html = sanitize(html)
     root = lxml_html.fragment_fromstring(html or "<p></p>", create_parent="div")
-    assets = structure.make_figures(root, source, book_root, limits)  # type: ignore[arg-type]
+    structure.unwrap_misplaced_blocks(root)
+    assets = structure.make_figures(root, source, book_root, limits, remote)  # type: ignore[arg-type]
     links, externals = structure.rewrite_links(root, source, book_root)  # type: ignore[arg-type]
     typeset_element(root, chapter.lang)  # after figures, so that captions are typeset too
     structure.mark_long_words(root)
     title_html = structure.take_title(root)
     structure.prefix_ids(root, chapter.slug)
-    notes = structure.take_notes(root, chapter.slug)
+    notes, orphans = structure.take_notes(root, chapter.slug)
+    warnings += tuple(_orphan_warning(label, source) for label in orphans)
     headings = structure.collect_headings(root)
     return RenderedChapter(
         chapter=chapter,
@@ -70,6 +74,12 @@ def render_chapter(chapter: Chapter, book_root: object, limits: Limits = Limits(
         title_html=_typeset_title(chapter) if chapter.title_line == 0 or not title_html else title_html,
         warnings=warnings,
     )
+
+
+def _orphan_warning(label: str, source: structure.SourceText) -> str:
+    return str(PublishError(f"footnote `[^{label}]` is defined but never called; it is left out", path=source.path,
+                            line=source.line_of(f"[^{label}]:"),
+                            hint=f"call it with [^{label}] where it belongs, or delete the definition"))
 
 
 def _removal_warning(removal: Removal, source: structure.SourceText) -> str:

@@ -16,6 +16,7 @@ from publish.errors import PublishError
 from publish.manuscript import load_manuscript
 from publish.markdown import check_links, render_chapter
 from publish.model import Book, RenderedChapter
+from publish.remote import RemotePolicy
 from publish.selection import select_chapters
 from publish.theme import Theme, load_theme
 from publish.writers.epub import write_epub
@@ -48,6 +49,7 @@ class BuildOptions:
     handout_paper: str | None = None  # "A4" or "Letter"; None: from book.toml
     qr: bool | None = None  # None: [handout] qr
     notes_margin: bool | None = None  # None: [handout] notes_margin
+    allow_remote: bool = False  # fetch http(s) images into <manuscript>/.publish/remote/
 
 
 @dataclass
@@ -67,7 +69,8 @@ def build(folder: Path, out: Path, options: BuildOptions = BuildOptions()) -> Bu
         if name not in FORMATS:
             raise PublishError(f"unknown format `{name}`", hint="formats are " + ", ".join(FORMATS))
     book = load_manuscript(folder)
-    rendered = [render_chapter(chapter, book.root, book.limits) for chapter in book.chapters]
+    remote = RemotePolicy(allowed=options.allow_remote, max_bytes=book.limits.image_bytes)
+    rendered = [render_chapter(chapter, book.root, book.limits, remote) for chapter in book.chapters]
     check_links(rendered)
     theme = load_theme(book.theme, book.root, book.metadata.lang)
     formats = _formats(book, options)

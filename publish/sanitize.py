@@ -85,6 +85,8 @@ def find_removals(html: str) -> list[Removal]:
             kept = "" if tag in DROPPED_WITH_CONTENT else " (its text is kept)"
             removals.append(Removal(f"<{tag}> element{kept}", f"<{tag}"))
             continue
+        if tag == "img" and not (element.get("src") or "").strip():
+            removals.append(Removal("<img> without a src", "<img"))
         removals += _attribute_removals(element, tag)
     return removals
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -17,6 +18,7 @@ from lxml import html as lxml_html
 
 from publish.errors import PublishError
 from publish.images import image_problem
+from publish.remote import RemoteError, RemotePolicy, fetch_image
 from publish.model import Asset, Chapter, ExternalLink, Heading, Limits, Link, Note, chapter_slug_for
 
 IMAGE_TYPES = {
@@ -79,12 +81,16 @@ def take_title(root: etree._Element) -> str:
     return ""
 
 
-def make_figures(root: etree._Element, source: SourceText, book_root: Path, limits: Limits) -> tuple[Asset, ...]:
+def make_figures(root: etree._Element, source: SourceText, book_root: Path, limits: Limits,
+                 remote: RemotePolicy = RemotePolicy()) -> tuple[Asset, ...]:
     """Check every image, point it at its book-relative path, and caption lone images."""
     assets: dict[str, Asset] = {}
     for image in list(root.iter("img")):
         src = image.get("src", "")
-        asset = _resolve_image(src, source, book_root, limits)
+        if not src.strip():  # reported by the sanitiser's warnings; nothing to show
+            _remove_keeping_tail(image)
+            continue
+        asset = _resolve_image(src, source, book_root, limits, remote)
         assets.setdefault(asset.href, asset)
         image.set("src", asset.href)
         alt = image.get("alt", "").strip()
@@ -108,12 +114,19 @@ def make_figures(root: etree._Element, source: SourceText, book_root: Path, limi
     return tuple(assets.values())
 
 
-def _resolve_image(src: str, source: SourceText, book_root: Path, limits: Limits) -> Asset:
+def _resolve_image(src: str, source: SourceText, book_root: Path, limits: Limits, remote: RemotePolicy) -> Asset:
     parts = urlsplit(src)
-    if parts.scheme or parts.netloc or src.startswith("/"):
+    if parts.scheme in ("http", "https") and remote.allowed:
+        try:
+            path = fetch_image(src, book_root, replace(remote, max_bytes=limits.image_bytes))
+        except RemoteError as error:
+            raise source.error(f"image `{src}` {error}", src, "download it into images/ and link the file") from None
+    elif parts.scheme or parts.netloc or src.startswith("/"):
         raise source.error(f"image `{src}` is not a file of the manuscript", src,
-                           "put the image in the manuscript folder and give a path relative to the chapter")
-    path = (source.path.parent / unquote(parts.path)).resolve()
+                           "put the image in the manuscript folder and give a path relative to the chapter"
+                           + ("; or build with --allow-remote" if parts.scheme in ("http", "https") else ""))
+    else:
+        path = (source.path.parent / unquote(parts.path)).resolve()
     try:
         href = path.relative_to(book_root).as_posix()
     except ValueError:
@@ -187,14 +200,23 @@ def prefix_ids(root: etree._Element, slug: str) -> None:
             element.set("href", f"#{slug}--{element.get('href')[1:]}")
 
 
-def take_notes(root: etree._Element, slug: str) -> tuple[Note, ...]:
-    """Lift Python-Markdown's endnote list out of the text; leave a marker at each call."""
+def take_notes(root: etree._Element, slug: str) -> tuple[tuple[Note, ...], tuple[str, ...]]:
+    """Lift Python-Markdown's endnote list out of the text; leave a marker at each call.
+
+    Returns the notes and the labels of definitions no call refers to (dropped:
+    a note nobody can reach would have a back link to nowhere).
+    """
     container = next((d for d in root.iter("div") if d.get("class") == "footnote"), None)
     if container is None:
-        return ()
+        return (), ()
+    called = {a.get("href", "")[1:] for a in root.iter("a") if a.get("class") == "footnote-ref"}
     notes: list[Note] = []
     number_of: dict[str, int] = {}
+    orphans: list[str] = []
     for item in container.iter("li"):
+        if item.get("id", "") not in called:
+            orphans.append(item.get("id", "").rsplit("--", 1)[-1].removeprefix("fn-"))
+            continue
         for backref in [a for a in item.iter("a") if a.get("class") == "footnote-backref"]:
             _remove_keeping_tail(backref)
         paragraphs = [p for p in item if p.tag == "p"] or [item]
@@ -222,7 +244,50 @@ def take_notes(root: etree._Element, slug: str) -> tuple[Note, ...]:
         seen.add(number)
         replacement.tail = holder.tail
         holder.getparent().replace(holder, replacement)
-    return tuple(notes)
+    return tuple(notes), tuple(orphans)
+
+
+# Elements that hold text only (phrasing content), and blocks that may not sit inside them.
+PHRASING_ONLY = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "span", "a", "em", "strong", "b", "i", "u", "s", "small",
+                 "sub", "sup", "code", "kbd", "samp", "var", "abbr", "cite", "dfn", "mark", "q", "time", "bdi", "bdo",
+                 "ruby", "rt", "rp", "caption", "figcaption", "dt", "summary", "pre"}
+BLOCKS = {"div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure", "figcaption", "table", "ul", "ol",
+          "dl", "pre", "details", "summary", "hr", "caption"}
+
+
+def unwrap_misplaced_blocks(root: etree._Element) -> None:
+    """A block written inside a paragraph or heading ("#### Titre <div>") is unwrapped, its text kept:
+    XHTML forbids it there, and an EPUB holding it is invalid."""
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str) or element.tag not in BLOCKS:
+            continue
+        if any(isinstance(a.tag, str) and a.tag in PHRASING_ONLY for a in element.iterancestors()):
+            if element.tag == "hr":
+                _remove_keeping_tail(element)
+            else:
+                _unwrap(element)
+
+
+def _unwrap(element: etree._Element) -> None:
+    """Replace ``element`` by its text and children."""
+    parent = element.getparent()
+    index = parent.index(element)
+    previous = element.getprevious()
+    if element.text:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.text
+        else:
+            parent.text = (parent.text or "") + element.text
+    children = list(element)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    last = children[-1] if children else (parent[index - 1] if index > 0 else None)
+    if element.tail:
+        if last is not None and last is not element:
+            last.tail = (last.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
 
 
 LONG_WORD = re.compile(r"[^\s<>]{64,}")  # longer than any real word: a hash, a sequence, a pasted URL

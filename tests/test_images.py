@@ -89,12 +89,22 @@ def test_a_symlink_leading_outside_the_manuscript_is_refused(make_book, tmp_path
         build(folder, tmp_path / "out", BuildOptions(formats=("epub",)))
 
 
-@pytest.mark.parametrize("src", ["/etc/passwd", "../../../../etc/passwd", "file:///etc/passwd",
-                                 "https://example.com/x.png"])
+@pytest.mark.parametrize("src", ["/etc/passwd", "../../../../etc/passwd", "https://example.com/x.png"])
 def test_images_from_outside_are_refused(make_book, tmp_path, src):
     folder = make_book({"01-x.md": f"# X\n\n![x]({src})\n"})
     with pytest.raises(PublishError):
         build(folder, tmp_path / "out", BuildOptions(formats=("epub",)))
+
+
+def test_a_file_url_is_removed_with_a_warning(make_book, tmp_path):
+    folder = make_book({"01-x.md": "# X\n\nAvant ![x](file:///etc/passwd) après.\n"})
+    report = build(folder, tmp_path / "out", BuildOptions(formats=("epub",)))
+    assert any("`file:` URL in the `src` of <img>" in w for w in report.warnings)
+    import zipfile
+
+    with zipfile.ZipFile(report.outputs[0].path) as archive:
+        assert not any("passwd" in name for name in archive.namelist())
+        assert b"root:" not in b"".join(archive.read(n) for n in archive.namelist())
 
 
 def test_the_command_line_names_the_corrupt_image_without_a_traceback(make_book, tmp_path):
@@ -104,3 +114,75 @@ def test_the_command_line_names_the_corrupt_image_without_a_traceback(make_book,
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "01-images.md:5: image `../images/cassée.png`" in result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+class _Server:
+    """A tiny HTTP server on 127.0.0.1 serving fixed bodies, for --allow-remote."""
+
+    def __init__(self, routes: dict[str, tuple[str, bytes]], delay: float = 0.0):
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (the stdlib's name)
+                import time
+
+                time.sleep(delay)
+                kind, body = routes.get(self.path, ("text/plain", b"missing"))
+                self.send_response(200 if self.path in routes else 404)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+
+
+def test_remote_images_are_refused_unless_allowed(make_book, tmp_path):
+    with _Server({"/carte.png": ("image/png", _png())}) as server:
+        folder = make_book({"01-x.md": f"# X\n\n![Carte]({server.url}/carte.png)\n"})
+        with pytest.raises(PublishError, match="--allow-remote"):
+            build(folder, tmp_path / "a", BuildOptions(formats=("epub",)))
+        report = build(folder, tmp_path / "b", BuildOptions(formats=("epub", "pdf"), allow_remote=True))
+    assert report.warnings == ()
+    cached = list((folder / ".publish" / "remote").iterdir())
+    assert len(cached) == 1 and cached[0].suffix == ".png"
+    from tests.builds import epubcheck_messages
+
+    epub = next(o.path for o in report.outputs if o.format == "epub")
+    assert epubcheck_messages(epub) == []
+    # the server is gone: a rebuild uses the local copy
+    build(folder, tmp_path / "c", BuildOptions(formats=("epub",), allow_remote=True))
+
+
+@pytest.mark.parametrize("route, body, toml, problem", [
+    ("/page.html", ("text/html", b"<html>pas une image</html>"), "", "not an image the book can hold"),
+    ("/grosse.png", ("image/png", b"x" * 5000), "[limits]\nimage_bytes = 1000\n", "larger than 1,000 bytes"),
+    ("/absente.png", None, "", "could not be fetched"),
+])
+def test_remote_images_that_cannot_be_used_are_clear_errors(make_book, tmp_path, route, body, toml, problem):
+    with _Server({route: body} if body else {}) as server:
+        folder = make_book({"01-x.md": f"# X\n\n![Image]({server.url}{route})\n"}, extra_toml=toml)
+        with pytest.raises(PublishError, match=problem) as error:
+            build(folder, tmp_path / "out", BuildOptions(formats=("epub",), allow_remote=True))
+    assert error.value.path == folder / "chapters" / "01-x.md" and error.value.line == 3
+
+
+def test_a_slow_server_times_out(make_book, tmp_path):
+    from publish.remote import RemoteError, RemotePolicy, fetch_image
+
+    with _Server({"/lente.png": ("image/png", _png())}, delay=3) as server:
+        with pytest.raises(RemoteError, match="could not be fetched"):
+            fetch_image(f"{server.url}/lente.png", tmp_path, RemotePolicy(allowed=True, timeout=0.5))

@@ -379,3 +379,19 @@ def test_typography_follows_lang_attributes_front_matter_and_notypo(make_book):
 def test_front_matter_title_is_typeset_too(make_book):
     _, (chapter,) = render(make_book, {"01-x.md": '---\ntitle: "Le XIXe siècle: quoi de neuf?"\n---\n\nTexte.\n'})
     assert chapter.title_html == "Le XIX<sup>e</sup> siècle\u00a0: quoi de neuf\u202f?"
+
+
+def test_a_footnote_defined_but_never_called_is_left_out_with_a_warning(make_book, find_line):
+    text = "# T\n\nUn appel[^a].\n\n[^a]: Appelée.\n[^b]: Jamais appelée.\n"
+    _, (chapter,) = render(make_book, {"01-notes.md": text})
+    assert [n.paragraphs for n in chapter.notes] == [("Appelée.",)]
+    assert len(chapter.warnings) == 1
+    assert chapter.warnings[0].startswith(f"{chapter.chapter.source}:{find_line(text, '[^b]:')}: footnote `[^b]`")
+
+
+def test_a_block_written_inside_a_heading_or_paragraph_is_unwrapped(make_book):
+    text = "# T\n\n#### Un titre <div>bloc</div> fin\n\nUn paragraphe <span><div>dedans</div></span>.\n"
+    root = tree(render_one(make_book, text).body)
+    assert [h.text_content() for h in root.iter("h4")] == ["Un titre bloc fin"]
+    assert not [d for d in root.iter("div") if any(a.tag in ("h4", "p", "span") for a in d.iterancestors())]
+    assert "dedans" in root.text_content()

@@ -163,6 +163,7 @@ def _container_names(hrefs: list[str]) -> dict[str, str]:
     taken: set[str] = set()
     for href in hrefs:
         folder, _, name = href.rpartition("/")
+        folder = "/".join(part.lstrip(".") for part in folder.split("/")) if folder else ""  # .publish/remote
         stem, dot, suffix = name.rpartition(".")
         base = (folder + "/" if folder else "") + (slugify(stem) or "image")
         candidate, counter = base + dot + suffix.lower(), 1

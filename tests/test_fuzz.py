@@ -1,0 +1,87 @@
+"""Fuzzing: generated Markdown never makes the build fail with anything but our own clear error.
+
+The EPUB of a sample of cases must also stay valid for EPUBCheck; the sizes are kept
+small enough for CI (about half a minute in all).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from publish.errors import PublishError
+from publish.pipeline import BuildOptions, build
+from tests.builds import epubcheck_messages
+from tests.conftest import DEFAULT_BOOK_TOML
+
+ODD_TEXT = [
+    "مرحبا بالعالم", "שלום", "\u202edessrever\u202c", "e\u0301te\u0301", "👩\u200d👩\u200d👧 🇫🇷", "zéro\u200blargeur",
+    "\ufeffbom", "\x07cloche", "\x00nul", "\x1b[31m", "tab\tulation", "x" * 300, "mot " * 80, "&amp; &lt; &#0; &#xD800;",
+    "{{ x }} {% if %}", "\\*échappé\\*", "«guillemets»", "'\"'\"", "`code", "[^orpheline]", "[lien](nulle-part.md)",
+    "[ancre](#inconnue)", "![image](absente.png)", "<https://example.org>", "http://example.org/?a=1&b=2",
+]
+MARKUP = ["*", "**", "_", "__", "~~", "<b>", "</span>", "<div>", "<!--", "-->", "<script>", "<img onerror=alert(1)>",
+          "[", "]", "(", ")", "|", "\\", "#", "texte"]
+# What the author cannot publish as is (each gives our error): control characters, missing targets,
+# a lone "#" that starts a second chapter title.
+REFUSED = {"\x07cloche", "\x00nul", "\x1b[31m", "[lien](nulle-part.md)", "[ancre](#inconnue)", "![image](absente.png)", "#"}
+
+
+def chapters(inline: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    line = st.lists(inline, min_size=1, max_size=6).map(" ".join)
+    block = st.one_of(
+        line,
+        line.map(lambda s: "## " + s),
+        line.map(lambda s: "#### " + s),
+        st.lists(line, min_size=1, max_size=4).map(lambda items: "\n".join(f"{'  ' * (i % 3)}- {t}" for i, t in enumerate(items))),
+        st.lists(line, min_size=1, max_size=3).map(lambda items: "\n".join(f"{i + 1}. {t}" for i, t in enumerate(items))),
+        st.lists(st.lists(inline, min_size=1, max_size=4), min_size=1, max_size=4).map(
+            lambda rows: "| a | b |\n|---|---|\n" + "\n".join("| " + " | ".join(r) + " |" for r in rows)),  # ragged rows
+        line.map(lambda s: "> " + s),
+        line.map(lambda s: "```\n" + s + "\n```"),
+        line.map(lambda s: "[^1]: " + s),
+    )
+    return st.lists(block, min_size=1, max_size=8).map(lambda blocks: "# Chapitre\n\n" + "\n\n".join(blocks) + "\n")
+
+
+CHAPTER = chapters(st.sampled_from(ODD_TEXT + MARKUP))
+PUBLISHABLE = chapters(st.sampled_from([t for t in ODD_TEXT + MARKUP if t not in REFUSED]))
+
+
+def _build(chapter: str, formats: tuple[str, ...], epubcheck: bool = False) -> list | None:
+    """Build one generated chapter; None when our own error stopped it (naming the file)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "livre"
+        (folder / "chapters").mkdir(parents=True)
+        (folder / "book.toml").write_text(DEFAULT_BOOK_TOML, encoding="utf-8")
+        (folder / "chapters" / "01-fuzz.md").write_text(chapter, encoding="utf-8")
+        try:
+            report = build(folder, Path(scratch) / "out", BuildOptions(formats=formats))
+        except PublishError as error:
+            assert str(error).startswith(str(folder)), f"the error names the file: {error}"
+            return None
+        return [epubcheck_messages(o.path) if epubcheck else o.path.stat().st_size for o in report.outputs]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(CHAPTER)
+def test_epub_build_never_fails_with_anything_but_our_error(chapter):
+    result = _build(chapter, ("epub",))
+    assert result is None or result[0] > 0
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(PUBLISHABLE)
+def test_a_sample_of_generated_epubs_passes_epubcheck(chapter):
+    result = _build(chapter, ("epub",), epubcheck=True)
+    assert result == [[]], "nothing refused here: the book builds, and EPUBCheck has nothing to say"
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(CHAPTER)
+def test_pdf_build_never_fails_with_anything_but_our_error(chapter):
+    result = _build(chapter, ("pdf",))
+    assert result is None or result[0] > 0
