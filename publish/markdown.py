@@ -52,7 +52,7 @@ def render_chapter(chapter: Chapter, book_root: object, limits: Limits = Limits(
     warnings = tuple(_removal_warning(removal, source) for removal in find_removals(html))
     html = sanitize(html)
     root = lxml_html.fragment_fromstring(html or "<p></p>", create_parent="div")
-    structure.unwrap_misplaced_blocks(root)
+    structure.repair_content_model(root)
     assets = structure.make_figures(root, source, book_root, limits, remote)  # type: ignore[arg-type]
     links, externals = structure.rewrite_links(root, source, book_root)  # type: ignore[arg-type]
     typeset_element(root, chapter.lang)  # after figures, so that captions are typeset too

@@ -255,9 +255,43 @@ BLOCKS = {"div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure"
           "dl", "pre", "details", "summary", "hr", "caption"}
 
 
-def unwrap_misplaced_blocks(root: etree._Element) -> None:
-    """A block written inside a paragraph or heading ("#### Titre <div>") is unwrapped, its text kept:
-    XHTML forbids it there, and an EPUB holding it is invalid."""
+def repair_content_model(root: etree._Element) -> None:
+    """Stray raw HTML can leave what XHTML forbids and EPUBCheck rejects: a `<b>` straight inside
+    a list, an `<li>` outside one, a `<div>` inside a heading. Repair it, keeping every word."""
+    for item in list(root.iter("li")):
+        if item.getparent() is None or item.getparent().tag not in ("ul", "ol"):
+            item.tag = "span"
+    for listing in list(root.iter("ul", "ol")):
+        _repair_list(listing)
+    _unwrap_misplaced_blocks(root)
+
+
+def _repair_list(listing: etree._Element) -> None:
+    """Everything inside a list goes into an item: into the item before it, or a new one."""
+    if listing.text and listing.text.strip():
+        item = etree.Element("li")
+        item.text, listing.text = listing.text, None
+        listing.insert(0, item)
+    for child in list(listing):
+        if isinstance(child.tag, str) and child.tag != "li":
+            previous = child.getprevious()
+            if previous is None or previous.tag != "li":
+                previous = etree.Element("li")
+                child.addprevious(previous)
+            previous.append(child)  # its tail moves with it
+        elif child.tail and child.tail.strip():  # text between items joins the item before it
+            last = child[-1] if len(child) else None
+            before = (last.tail if last is not None else child.text) or ""
+            joined = before + ("" if not before or before[-1].isspace() or child.tail[0].isspace() else " ") + child.tail
+            if last is not None:
+                last.tail = joined
+            else:
+                child.text = joined
+            child.tail = None
+
+
+def _unwrap_misplaced_blocks(root: etree._Element) -> None:
+    """A block written inside a paragraph or heading ("#### Titre <div>") is unwrapped, its text kept."""
     for element in list(root.iter()):
         if not isinstance(element.tag, str) or element.tag not in BLOCKS:
             continue

@@ -395,3 +395,16 @@ def test_a_block_written_inside_a_heading_or_paragraph_is_unwrapped(make_book):
     assert [h.text_content() for h in root.iter("h4")] == ["Un titre bloc fin"]
     assert not [d for d in root.iter("div") if any(a.tag in ("h4", "p", "span") for a in d.iterancestors())]
     assert "dedans" in root.text_content()
+
+
+def test_stray_html_inside_lists_is_repaired_without_losing_a_word(make_book):
+    text = "# T\n\n- un <b>gras\n  - dedans <div>bloc</div>\n\nTexte <li>orphelin</li> fin.\n"
+    rendered = render_one(make_book, text)
+    root = tree(rendered.body)
+    for listing in list(root.iter("ul")) + list(root.iter("ol")):
+        assert all(child.tag == "li" for child in listing), "only items inside a list"
+        assert not (listing.text or "").strip()
+    assert all(item.getparent().tag in ("ul", "ol") for item in root.iter("li"))
+    words = root.text_content().split()
+    for word in ("un", "gras", "dedans", "bloc", "Texte", "orphelin", "fin."):
+        assert word in words
