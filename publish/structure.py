@@ -264,6 +264,9 @@ def repair_content_model(root: etree._Element) -> None:
     for listing in list(root.iter("ul", "ol")):
         _repair_list(listing)
     _unwrap_misplaced_blocks(root)
+    for heading in list(root.iter("h2", "h3", "h4", "h5", "h6")):  # emptied by the sanitiser: `## <script>`
+        if not heading.text_content().strip() and heading.find(".//img") is None:
+            _remove_keeping_tail(heading)
 
 
 def _repair_list(listing: etree._Element) -> None:

@@ -408,3 +408,9 @@ def test_stray_html_inside_lists_is_repaired_without_losing_a_word(make_book):
     words = root.text_content().split()
     for word in ("un", "gras", "dedans", "bloc", "Texte", "orphelin", "fin."):
         assert word in words
+
+
+def test_a_heading_the_sanitiser_emptied_is_dropped(make_book):
+    rendered = render_one(make_book, "# T\n\nTexte.\n\n## <script>alert(1)</script>\n\n## Suite\n")
+    assert [h.text for h in rendered.headings] == ["Suite"]
+    assert "<h2></h2>" not in rendered.body.replace(" ", "")
