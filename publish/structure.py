@@ -258,12 +258,12 @@ BLOCKS = {"div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure"
 def repair_content_model(root: etree._Element) -> None:
     """Stray raw HTML can leave what XHTML forbids and EPUBCheck rejects: a `<b>` straight inside
     a list, an `<li>` outside one, a `<div>` inside a heading. Repair it, keeping every word."""
+    _unwrap_misplaced_blocks(root)  # first: a list unwrapped out of a <b> leaves its items bare
     for item in list(root.iter("li")):
         if item.getparent() is None or item.getparent().tag not in ("ul", "ol"):
             item.tag = "span"
     for listing in list(root.iter("ul", "ol")):
         _repair_list(listing)
-    _unwrap_misplaced_blocks(root)
     for heading in list(root.iter("h2", "h3", "h4", "h5", "h6")):  # emptied by the sanitiser: `## <script>`
         if not heading.text_content().strip() and heading.find(".//img") is None:
             _remove_keeping_tail(heading)
