@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import markdown as python_markdown
 from lxml import html as lxml_html
 
-from publish import structure
+from publish import repair, structure
 from publish.errors import PublishError
 from publish.model import Chapter, Limits, RenderedChapter, slugify
 from publish.remote import RemotePolicy
@@ -52,11 +52,11 @@ def render_chapter(chapter: Chapter, book_root: object, limits: Limits = Limits(
     warnings = tuple(_removal_warning(removal, source) for removal in find_removals(html))
     html = sanitize(html)
     root = lxml_html.fragment_fromstring(html or "<p></p>", create_parent="div")
-    structure.repair_content_model(root)
+    repair.repair_content_model(root)
     assets = structure.make_figures(root, source, book_root, limits, remote)  # type: ignore[arg-type]
     links, externals = structure.rewrite_links(root, source, book_root)  # type: ignore[arg-type]
     typeset_element(root, chapter.lang)  # after figures, so that captions are typeset too
-    structure.mark_long_words(root)
+    repair.mark_long_words(root)
     title_html = structure.take_title(root)
     structure.prefix_ids(root, chapter.slug)
     notes, orphans = structure.take_notes(root, chapter.slug)

@@ -75,7 +75,7 @@ def inner_html(element: etree._Element) -> str:
 def take_title(root: etree._Element) -> str:
     """Remove the chapter's `#` heading and return its inner HTML (templates place the title)."""
     for heading in root.iter("h1"):
-        _remove_keeping_tail(heading)
+        remove_keeping_tail(heading)
         heading.tail = None
         return inner_html(heading).strip()
     return ""
@@ -88,7 +88,7 @@ def make_figures(root: etree._Element, source: SourceText, book_root: Path, limi
     for image in list(root.iter("img")):
         src = image.get("src", "")
         if not src.strip():  # reported by the sanitiser's warnings; nothing to show
-            _remove_keeping_tail(image)
+            remove_keeping_tail(image)
             continue
         asset = _resolve_image(src, source, book_root, limits, remote)
         assets.setdefault(asset.href, asset)
@@ -218,7 +218,7 @@ def take_notes(root: etree._Element, slug: str) -> tuple[tuple[Note, ...], tuple
             orphans.append(item.get("id", "").rsplit("--", 1)[-1].removeprefix("fn-"))
             continue
         for backref in [a for a in item.iter("a") if a.get("class") == "footnote-backref"]:
-            _remove_keeping_tail(backref)
+            remove_keeping_tail(backref)
         paragraphs = [p for p in item if p.tag == "p"] or [item]
         number = len(notes) + 1
         number_of[item.get("id", "")] = number
@@ -245,129 +245,6 @@ def take_notes(root: etree._Element, slug: str) -> tuple[tuple[Note, ...], tuple
         replacement.tail = holder.tail
         holder.getparent().replace(holder, replacement)
     return tuple(notes), tuple(orphans)
-
-
-# Elements that hold text only (phrasing content), and blocks that may not sit inside them.
-PHRASING_ONLY = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "span", "a", "em", "strong", "b", "i", "u", "s", "small",
-                 "sub", "sup", "code", "kbd", "samp", "var", "abbr", "cite", "dfn", "mark", "q", "time", "bdi", "bdo",
-                 "ruby", "rt", "rp", "caption", "figcaption", "dt", "summary", "pre"}
-BLOCKS = {"div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure", "figcaption", "table", "ul", "ol",
-          "dl", "pre", "details", "summary", "hr", "caption"}
-
-
-def repair_content_model(root: etree._Element) -> None:
-    """Stray raw HTML can leave what XHTML forbids and EPUBCheck rejects: a `<b>` straight inside
-    a list, an `<li>` outside one, a `<div>` inside a heading. Repair it, keeping every word."""
-    _unwrap_misplaced_blocks(root)  # first: a list unwrapped out of a <b> leaves its items bare
-    for item in list(root.iter("li")):
-        if item.getparent() is None or item.getparent().tag not in ("ul", "ol"):
-            item.tag = "span"
-    for listing in list(root.iter("ul", "ol")):
-        _repair_list(listing)
-    for heading in list(root.iter("h2", "h3", "h4", "h5", "h6")):  # emptied by the sanitiser: `## <script>`
-        if not heading.text_content().strip() and heading.find(".//img") is None:
-            _remove_keeping_tail(heading)
-
-
-def _repair_list(listing: etree._Element) -> None:
-    """Everything inside a list goes into an item: into the item before it, or a new one."""
-    if listing.text and listing.text.strip():
-        item = etree.Element("li")
-        item.text, listing.text = listing.text, None
-        listing.insert(0, item)
-    for child in list(listing):
-        if isinstance(child.tag, str) and child.tag != "li":
-            previous = child.getprevious()
-            if previous is None or previous.tag != "li":
-                previous = etree.Element("li")
-                child.addprevious(previous)
-            previous.append(child)  # its tail moves with it
-        elif child.tail and child.tail.strip():  # text between items joins the item before it
-            last = child[-1] if len(child) else None
-            before = (last.tail if last is not None else child.text) or ""
-            joined = before + ("" if not before or before[-1].isspace() or child.tail[0].isspace() else " ") + child.tail
-            if last is not None:
-                last.tail = joined
-            else:
-                child.text = joined
-            child.tail = None
-
-
-def _unwrap_misplaced_blocks(root: etree._Element) -> None:
-    """A block written inside a paragraph or heading ("#### Titre <div>") is unwrapped, its text kept."""
-    for element in list(root.iter()):
-        if not isinstance(element.tag, str) or element.tag not in BLOCKS:
-            continue
-        if any(isinstance(a.tag, str) and a.tag in PHRASING_ONLY for a in element.iterancestors()):
-            if element.tag == "hr":
-                _remove_keeping_tail(element)
-            else:
-                _unwrap(element)
-
-
-def _unwrap(element: etree._Element) -> None:
-    """Replace ``element`` by its text and children."""
-    parent = element.getparent()
-    index = parent.index(element)
-    previous = element.getprevious()
-    if element.text:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.text
-        else:
-            parent.text = (parent.text or "") + element.text
-    children = list(element)
-    for offset, child in enumerate(children):
-        parent.insert(index + offset, child)
-    last = children[-1] if children else (parent[index - 1] if index > 0 else None)
-    if element.tail:
-        if last is not None and last is not element:
-            last.tail = (last.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
-
-
-LONG_WORD = re.compile(r"[^\s<>]{64,}")  # longer than any real word: a hash, a sequence, a pasted URL
-_NO_WRAP = {"code", "pre", "kbd", "samp", "script", "style", "svg", "math"}
-
-
-def mark_long_words(root: etree._Element) -> None:
-    """Wrap words of 64+ characters in `<span class="long-word">`.
-
-    The theme breaks them anywhere instead of hyphenating them: WeasyPrint tries
-    every hyphenation point of a word, which takes a minute for a 5,000-character one.
-    """
-    for element in list(root.iter()):
-        if not isinstance(element.tag, str) or element.tag in _NO_WRAP or element.get("class") == "long-word":
-            continue
-        if any(ancestor.tag in _NO_WRAP for ancestor in element.iterancestors()):
-            continue
-        for slot in ("text", "tail"):
-            if slot == "tail" and element is root:
-                continue
-            text = getattr(element, slot)
-            if text and LONG_WORD.search(text):
-                _wrap_long_words(element, slot, text)
-
-
-def _wrap_long_words(element: etree._Element, slot: str, text: str) -> None:
-    pieces = LONG_WORD.split(text)
-    words = LONG_WORD.findall(text)
-    setattr(element, slot, pieces[0] or None)
-    spans = []
-    for word, after in zip(words, pieces[1:]):
-        span = etree.Element("span", {"class": "long-word"})
-        span.text = word
-        span.tail = after or None
-        spans.append(span)
-    if slot == "text":
-        for index, span in enumerate(spans):
-            element.insert(index, span)
-    else:
-        anchor = element
-        for span in spans:
-            anchor.addnext(span)
-            anchor = span
 
 
 def collect_headings(root: etree._Element) -> tuple[Heading, ...]:
@@ -397,7 +274,7 @@ def _insert_after(element: etree._Element, new: etree._Element) -> None:
     element.addnext(new)
 
 
-def _remove_keeping_tail(element: etree._Element) -> None:
+def remove_keeping_tail(element: etree._Element) -> None:
     parent = element.getparent()
     if element.tail:
         previous = element.getprevious()
