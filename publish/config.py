@@ -232,10 +232,20 @@ class _Locator:
         close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
         where = f"in [{table}]" if table else "at the top level"
         hint = f"did you mean `{close[0]}`?" if close else "valid keys: " + ", ".join(valid)
-        return PublishError(f"unknown key `{key}` {where}", path=self.path, line=self.line(table, key), hint=hint)
+        line = self.line(table, key)
+        return PublishError(f"unknown key `{key}` {where}", path=self.path, line=line, hint=hint,
+                            column=self.column(line, key))
 
     def bad(self, table: str, key: str, problem: str, hint: str) -> PublishError:
-        return PublishError(f"[{table}] {key}: {problem}", path=self.path, line=self.line(table, key), hint=hint)
+        line = self.line(table, key)
+        return PublishError(f"[{table}] {key}: {problem}", path=self.path, line=line, hint=hint,
+                            column=self.column(line, key))
+
+    def column(self, line: int | None, key: str) -> int | None:
+        """1-based column of ``key`` in ``line``: where an editor puts the cursor."""
+        if not line or key not in self.lines[line - 1]:
+            return None
+        return self.lines[line - 1].index(key) + 1
 
     def text(self, table_data: dict[str, Any], key: str, default: str | None = None) -> str:
         value = table_data.get(key, default)

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 import markdown as python_markdown
 from lxml import html as lxml_html
 
-from publish import repair, structure
-from publish.errors import PublishError
+from publish import lint, repair, structure
+from publish.errors import ERROR, Diagnostic
 from publish.model import Chapter, Limits, RenderedChapter, slugify
 from publish.remote import RemotePolicy
-from publish.sanitize import Removal, find_removals, sanitize
+from publish.sanitize import find_removals, sanitize
+from publish.source import SourceText
 from publish.typography import typeset_element
 
 EXTENSIONS = (
@@ -44,15 +45,25 @@ def _extension_configs() -> dict[str, dict[str, object]]:
 
 def render_chapter(chapter: Chapter, book_root: object, limits: Limits = Limits(),
                    remote: RemotePolicy = RemotePolicy()) -> RenderedChapter:
-    """Convert one chapter. ``book_root`` is the manuscript folder (a Path)."""
+    """Convert one chapter. ``book_root`` is the manuscript folder (a Path).
+
+    What is wrong in the chapter (a missing image, a broken link, a skipped
+    heading level) is returned in ``diagnostics`` rather than raised, so that one
+    pass finds every mistake of the book; the pipeline stops on errors.
+    """
     converter = python_markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=_extension_configs(),
                                          output_format="html")
     html = converter.convert(chapter.text)
-    source = structure.SourceText(chapter)
-    warnings = tuple(_removal_warning(removal, source) for removal in find_removals(html))
+    source = SourceText(chapter)
+    for removal in find_removals(html):
+        source.warn(f"removed unsafe HTML: {removal.what}", removal.needle,
+                    "raw HTML is limited to a safe list of elements and attributes (README: Raw HTML)")
     html = sanitize(html)
     root = lxml_html.fragment_fromstring(html or "<p></p>", create_parent="div")
     repair.repair_content_model(root)
+    lint.check_heading_levels(source)
+    lint.check_note_calls(root, source)
+    lint.check_duplicate_ids(root, source)
     assets = structure.make_figures(root, source, book_root, limits, remote)  # type: ignore[arg-type]
     links, externals = structure.rewrite_links(root, source, book_root)  # type: ignore[arg-type]
     typeset_element(root, chapter.lang)  # after figures, so that captions are typeset too
@@ -60,7 +71,11 @@ def render_chapter(chapter: Chapter, book_root: object, limits: Limits = Limits(
     title_html = structure.take_title(root)
     structure.prefix_ids(root, chapter.slug)
     notes, orphans = structure.take_notes(root, chapter.slug)
-    warnings += tuple(_orphan_warning(label, source) for label in orphans)
+    for label in orphans:
+        source.warn(f"footnote `[^{label}]` is defined but never called; it is left out", f"[^{label}]:",
+                    f"call it with [^{label}] where it belongs, or delete the definition")
+    if not any(f.is_error for f in source.findings):  # a broken image left out empties it
+        lint.check_not_empty(root, source)
     headings = structure.collect_headings(root)
     return RenderedChapter(
         chapter=chapter,
@@ -72,20 +87,8 @@ def render_chapter(chapter: Chapter, book_root: object, limits: Limits = Limits(
         links=links,
         ids=frozenset(structure.all_ids(root)) | {chapter.slug} | {n.id for n in notes} | {n.call_id for n in notes},
         title_html=_typeset_title(chapter) if chapter.title_line == 0 or not title_html else title_html,
-        warnings=warnings,
+        diagnostics=tuple(source.findings),
     )
-
-
-def _orphan_warning(label: str, source: structure.SourceText) -> str:
-    return str(PublishError(f"footnote `[^{label}]` is defined but never called; it is left out", path=source.path,
-                            line=source.line_of(f"[^{label}]:"),
-                            hint=f"call it with [^{label}] where it belongs, or delete the definition"))
-
-
-def _removal_warning(removal: Removal, source: structure.SourceText) -> str:
-    return str(PublishError(f"removed unsafe HTML: {removal.what}", path=source.path,
-                            line=source.line_of(removal.needle),
-                            hint="raw HTML is limited to a safe list of elements and attributes (README: Raw HTML)"))
 
 
 def _typeset_title(chapter: Chapter) -> str:
@@ -96,13 +99,13 @@ def _typeset_title(chapter: Chapter) -> str:
     return structure.inner_html(heading)
 
 
-def check_links(chapters: Sequence[RenderedChapter]) -> None:
-    """Every internal link must reach an id of the book; say where the broken one is written."""
+def check_links(chapters: Sequence[RenderedChapter]) -> tuple[Diagnostic, ...]:
+    """Every internal link must reach an id of the book; say where each broken one is written."""
     ids = set().union(*(r.ids for r in chapters))
-    for rendered in chapters:
-        for link in rendered.links:
-            if link.target_id not in ids:
-                raise PublishError(f"link `{link.written}` points to an anchor that does not exist",
-                                   path=link.source, line=link.line or None,
-                                   hint="check the file name and the heading id, e.g. chapitre.md#mon-titre; "
-                                        "give the heading an id with `## Titre {#mon-titre}`")
+    return tuple(
+        Diagnostic(ERROR, f"link `{link.written}` points to an anchor that does not exist", link.source,
+                   link.line or None, link.column or None,
+                   "check the file name and the heading id, e.g. chapitre.md#mon-titre; "
+                   "give the heading an id with `## Titre {#mon-titre}`")
+        for rendered in chapters for link in rendered.links if link.target_id not in ids
+    )

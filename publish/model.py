@@ -8,6 +8,10 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for annotations: model imports nothing of ours at run time
+    from publish.errors import Diagnostic
 
 PAGE_SIZES = ("A4", "A5", "Letter", "Half-Letter")
 
@@ -158,7 +162,11 @@ class RenderedChapter:
     links: tuple[Link, ...]
     ids: frozenset[str]
     title_html: str  # the chapter title as rendered, inline HTML
-    warnings: tuple[str, ...] = ()  # "path:line: ..." for what the author should know (removed HTML)
+    diagnostics: tuple[Diagnostic, ...] = ()  # what the author should know or fix, located in the source
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.is_error)
 
     def body_with(
         self,
@@ -197,6 +205,7 @@ class Link:
     line: int
     target_id: str  # book-wide id the link points to
     written: str  # the href as the author wrote it, for messages
+    column: int = 0  # 1-based column of ``written`` in the line; 0 when unknown
 
 
 def chapter_slug_for(path: Path) -> str:

@@ -11,14 +11,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from publish.check import check_book, stop_if_needed
 from publish.cover import cover_png
-from publish.errors import PublishError
-from publish.manuscript import load_manuscript
-from publish.markdown import check_links, render_chapter
+from publish.errors import ERROR, WARNING, Diagnostic, PublishError
 from publish.model import Book, RenderedChapter
 from publish.remote import RemotePolicy
 from publish.selection import select_chapters
-from publish.theme import Theme, load_theme
+from publish.theme import Theme
 from publish.writers.epub import write_epub
 from publish.writers.impose import impose_booklet
 from publish.writers.paged import VARIANTS, write_paged
@@ -37,9 +36,33 @@ class Output:
 
 
 @dataclass(frozen=True)
+class StageTime:
+    stage: str  # "check", then one per format
+    seconds: float
+
+
+@dataclass(frozen=True)
 class BuildReport:
     outputs: tuple[Output, ...]
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[Diagnostic, ...] = field(default=())
+    stages: tuple[StageTime, ...] = field(default=())
+
+
+class Progress:
+    """What a build tells its onlooker; the command line draws bars, the API stays silent.
+
+    ``begin`` opens a stage ("chapters" with a count, or a format with none),
+    ``step`` advances a counted stage, ``end`` closes it.
+    """
+
+    def begin(self, stage: str, total: int | None = None) -> None:
+        pass
+
+    def step(self, stage: str) -> None:
+        pass
+
+    def end(self, stage: str) -> None:
+        pass
 
 
 @dataclass(frozen=True)
@@ -50,6 +73,7 @@ class BuildOptions:
     qr: bool | None = None  # None: [handout] qr
     notes_margin: bool | None = None  # None: [handout] notes_margin
     allow_remote: bool = False  # fetch http(s) images into <manuscript>/.publish/remote/
+    strict: bool = False  # warnings stop the build too, and no output with a warning is kept
 
 
 @dataclass
@@ -63,39 +87,57 @@ class _Job:
     done: dict[str, Path] = field(default_factory=dict)
 
 
-def build(folder: Path, out: Path, options: BuildOptions = BuildOptions()) -> BuildReport:
-    """Build every requested format of the manuscript in ``folder`` into ``out``."""
+def build(folder: Path, out: Path, options: BuildOptions = BuildOptions(),
+          progress: Progress = Progress()) -> BuildReport:
+    """Check the manuscript in ``folder``, then build every requested format into ``out``."""
     for name in options.formats or ():
         if name not in FORMATS:
             raise PublishError(f"unknown format `{name}`", hint="formats are " + ", ".join(FORMATS))
-    book = load_manuscript(folder)
-    remote = RemotePolicy(allowed=options.allow_remote, max_bytes=book.limits.image_bytes)
-    rendered = [render_chapter(chapter, book.root, book.limits, remote) for chapter in book.chapters]
-    check_links(rendered)
-    theme = load_theme(book.theme, book.root, book.metadata.lang)
+    started = time.perf_counter()
+    progress.begin("chapters", None)
+    try:
+        checked = check_book(folder, RemotePolicy(allowed=options.allow_remote),
+                             chapter_done=lambda: progress.step("chapters"))
+    finally:
+        progress.end("chapters")
+    stop_if_needed(checked, options.strict)
+    stages = [StageTime("check", time.perf_counter() - started)]
+    book = checked.book
     formats = _formats(book, options)
     _prepare_folder(out, [_file_name(book, name) for name in formats])
-    job = _Job(book, rendered, theme, options)
+    job = _Job(book, checked.rendered, checked.theme, options)
     outputs: list[Output] = []
-    warnings: list[str] = list(theme.warnings) + [w for r in rendered for w in r.warnings]
-    failures: list[str] = []
+    warnings = list(checked.warnings)
+    failures: dict[str, PublishError] = {}
     for name in formats:  # one format failing leaves the others to be made, and its old file intact
-        writer = _WRITERS[name]
         path = out / _file_name(book, name)
         started = time.perf_counter()
+        progress.begin(name)
         try:
-            pages, more = _write_atomically(path, lambda target: writer(job, target))
+            pages, more = _write_atomically(path, lambda target: _WRITERS[name](job, target), options.strict)
         except PublishError as error:
-            failures.append(f"{name}: {error}")
+            failures[name] = error
             continue
+        finally:
+            progress.end(name)
+        seconds = time.perf_counter() - started
+        stages.append(StageTime(name, seconds))
         job.done[name] = path
-        warnings += more
-        outputs.append(Output(name, path, path.stat().st_size, pages, time.perf_counter() - started))
+        warnings += (Diagnostic(WARNING, message, path) for message in more)
+        outputs.append(Output(name, path, path.stat().st_size, pages, seconds))
     if failures:
-        made = ", ".join(o.path.name for o in outputs) or "nothing"
-        raise PublishError(f"{len(failures)} of {len(formats)} outputs failed (made: {made}):\n  "
-                           + "\n  ".join(failures))
-    return BuildReport(tuple(outputs), tuple(warnings))
+        raise _failed(failures, formats, outputs)
+    return BuildReport(tuple(outputs), tuple(warnings), tuple(stages))
+
+
+def _failed(failures: dict[str, PublishError], formats: tuple[str, ...], outputs: list[Output]) -> PublishError:
+    """One error for the formats that failed: each distinct finding once (a template error
+    breaks every medium alike), then which outputs were made all the same."""
+    findings = list(dict.fromkeys(d for error in failures.values() for d in error.diagnostics))
+    made = ", ".join(o.path.name for o in outputs) or "nothing"
+    findings.append(Diagnostic(ERROR, f"{len(failures)} of {len(formats)} outputs failed: "
+                               f"{', '.join(failures)} (made: {made})"))
+    return PublishError.of(findings)
 
 
 def _prepare_folder(out: Path, names: list[str]) -> None:
@@ -185,8 +227,11 @@ _WRITERS: dict[str, Callable[[_Job, Path], WriterResult]] = {
 }
 
 
-def _write_atomically(path: Path, write: Callable[[Path], WriterResult]) -> WriterResult:
+def _write_atomically(path: Path, write: Callable[[Path], WriterResult], strict: bool = False) -> WriterResult:
     """Write to a temporary file beside ``path``, then rename: a failed build leaves the old file.
+
+    With ``strict``, an output whose writer warned (CSS WeasyPrint ignored, a blurry
+    image) is not kept: the warnings become the error.
 
     Any failure of the writer that is not already one of our errors (a bug, a full
     disk) becomes one naming the output, so that the other formats are still made.
@@ -199,6 +244,9 @@ def _write_atomically(path: Path, write: Callable[[Path], WriterResult]) -> Writ
     os.close(handle)
     try:
         result = write(Path(temporary))
+        if strict and result[1]:
+            raise PublishError(f"{path.name} not written: --strict and {len(result[1])} warning(s): "
+                               + "; ".join(result[1]), path=path)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except PublishError:

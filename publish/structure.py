@@ -16,10 +16,10 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
-from publish.errors import PublishError
 from publish.images import image_problem
 from publish.remote import RemoteError, RemotePolicy, fetch_image
-from publish.model import Asset, Chapter, ExternalLink, Heading, Limits, Link, Note, chapter_slug_for
+from publish.source import SourceText
+from publish.model import Asset, ExternalLink, Heading, Limits, Link, Note, chapter_slug_for
 
 IMAGE_TYPES = {
     ".png": "image/png",
@@ -30,30 +30,6 @@ IMAGE_TYPES = {
     ".webp": "image/webp",
 }
 EXTERNAL_SCHEMES = ("http", "https", "mailto", "tel", "ftp")
-
-
-class SourceText:
-    """Maps a snippet of a chapter back to its line in the source file."""
-
-    def __init__(self, chapter: Chapter) -> None:
-        self.chapter = chapter
-        self.lines = chapter.text.splitlines()
-
-    @property
-    def path(self) -> Path:
-        return self.chapter.source
-
-    def line_of(self, needle: str) -> int | None:
-        """First line holding ``needle`` as a whole link target, else as any substring."""
-        exact = re.compile(r"(\]\(|<|\]:\s*|\bsrc=[\"'])" + re.escape(needle) + r"([)\s>\"']|$)")
-        for pattern in (exact, None):
-            for index, line in enumerate(self.lines):
-                if (pattern.search(line) if pattern else needle and needle in line):
-                    return self.chapter.first_line + index
-        return None
-
-    def error(self, message: str, needle: str, hint: str) -> PublishError:
-        return PublishError(message, path=self.path, line=self.line_of(needle), hint=hint)
 
 
 def collapse_spaces(text: str) -> str:
@@ -83,7 +59,11 @@ def take_title(root: etree._Element) -> str:
 
 def make_figures(root: etree._Element, source: SourceText, book_root: Path, limits: Limits,
                  remote: RemotePolicy = RemotePolicy()) -> tuple[Asset, ...]:
-    """Check every image, point it at its book-relative path, and caption lone images."""
+    """Check every image, point it at its book-relative path, and caption lone images.
+
+    A broken image is recorded in ``source.findings`` and left out, so that the
+    other chapters are still checked; the build stops before writing anything.
+    """
     assets: dict[str, Asset] = {}
     for image in list(root.iter("img")):
         src = image.get("src", "")
@@ -91,9 +71,17 @@ def make_figures(root: etree._Element, source: SourceText, book_root: Path, limi
             remove_keeping_tail(image)
             continue
         asset = _resolve_image(src, source, book_root, limits, remote)
+        if asset is None:
+            remove_keeping_tail(image)
+            continue
         assets.setdefault(asset.href, asset)
         image.set("src", asset.href)
         alt = image.get("alt", "").strip()
+        if not alt and "decorative" not in (image.get("class") or "").split():
+            written = f"![]({src}"
+            source.warn(f"image `{src}` has no alternative text", written if source.line_of(written) else src,
+                        "describe it for readers who cannot see it: ![what it shows](path); "
+                        "for a purely decorative image write ![](path){.decorative}")
         parent = image.getparent()
         alone = (
             parent is not None
@@ -114,32 +102,34 @@ def make_figures(root: etree._Element, source: SourceText, book_root: Path, limi
     return tuple(assets.values())
 
 
-def _resolve_image(src: str, source: SourceText, book_root: Path, limits: Limits, remote: RemotePolicy) -> Asset:
+def _resolve_image(src: str, source: SourceText, book_root: Path, limits: Limits,
+                   remote: RemotePolicy) -> Asset | None:
     parts = urlsplit(src)
     if parts.scheme in ("http", "https") and remote.allowed:
         try:
             path = fetch_image(src, book_root, replace(remote, max_bytes=limits.image_bytes))
         except RemoteError as error:
-            raise source.error(f"image `{src}` {error}", src, "download it into images/ and link the file") from None
+            return source.error(f"image `{src}` {error}", src, "download it into images/ and link the file")
     elif parts.scheme or parts.netloc or src.startswith("/"):
-        raise source.error(f"image `{src}` is not a file of the manuscript", src,
-                           "put the image in the manuscript folder and give a path relative to the chapter"
-                           + ("; or build with --allow-remote" if parts.scheme in ("http", "https") else ""))
+        return source.error(f"image `{src}` is not a file of the manuscript", src,
+                            "put the image in the manuscript folder and give a path relative to the chapter"
+                            + ("; or build with --allow-remote" if parts.scheme in ("http", "https") else ""))
     else:
         path = (source.path.parent / unquote(parts.path)).resolve()
     try:
         href = path.relative_to(book_root).as_posix()
     except ValueError:
-        raise source.error(f"image `{src}` lies outside the manuscript folder", src,
-                           "copy it into the manuscript, e.g. images/") from None
+        return source.error(f"image `{src}` lies outside the manuscript folder", src,
+                            "copy it into the manuscript, e.g. images/")
     if not path.is_file():
-        raise source.error(f"image `{src}` not found", src, "the path is relative to the chapter file, e.g. ../images/chart.svg")
+        return source.error(f"image `{src}` not found", src,
+                            "the path is relative to the chapter file, e.g. ../images/chart.svg")
     media_type = IMAGE_TYPES.get(path.suffix.lower())
     if media_type is None:
-        raise source.error(f"image `{src}` has an unsupported type", src, "use PNG, JPEG, GIF, SVG or WebP")
+        return source.error(f"image `{src}` has an unsupported type", src, "use PNG, JPEG, GIF, SVG or WebP")
     problem = image_problem(path, media_type, limits)
     if problem:
-        raise source.error(f"image `{src}` {problem}", src, "replace the file, or fix the path in the chapter")
+        return source.error(f"image `{src}` {problem}", src, "replace the file, or fix the path in the chapter")
     return Asset(source=path, href=href, media_type=media_type)
 
 
@@ -167,24 +157,28 @@ def rewrite_links(
                     _insert_after(anchor, etree.Comment(f"publish:url:{len(externals)}"))
             continue
         if parts.scheme or parts.netloc:
-            raise source.error(f"link `{href}` uses an unsupported scheme", href, "use http(s), mailto or a chapter file")
+            source.error(f"link `{href}` uses an unsupported scheme", href, "use http(s), mailto or a chapter file")
+            continue
         if not parts.path:
             target = f"{chapter.slug}--{unquote(parts.fragment)}" if parts.fragment else chapter.slug
         else:
             target = _chapter_target(parts.path, parts.fragment, href, source, book_root)
+            if target is None:
+                continue
         anchor.set("href", "#" + target)
-        links.append(Link(source=source.path, line=source.line_of(href) or 0, target_id=target, written=href))
+        line, column = source.locate(href)
+        links.append(Link(source=source.path, line=line or 0, target_id=target, written=href, column=column or 0))
     return tuple(links), tuple(externals)
 
 
-def _chapter_target(path: str, fragment: str, href: str, source: SourceText, book_root: Path) -> str:
+def _chapter_target(path: str, fragment: str, href: str, source: SourceText, book_root: Path) -> str | None:
     target = (source.path.parent / unquote(path)).resolve()
     if target.suffix.lower() != ".md":
-        raise source.error(f"link `{href}` points to a file that is not a chapter", href,
-                           "link to a chapter (.md) of this book, or to a full https:// URL")
+        return source.error(f"link `{href}` points to a file that is not a chapter", href,
+                            "link to a chapter (.md) of this book, or to a full https:// URL")
     if not target.is_file():
-        raise source.error(f"link `{href}` points to a chapter that does not exist", href,
-                           "the path is relative to this chapter, e.g. 03-suite.md#section")
+        return source.error(f"link `{href}` points to a chapter that does not exist", href,
+                            "the path is relative to this chapter, e.g. 03-suite.md#section")
     slug = chapter_slug_for(target)
     return f"{slug}--{unquote(fragment)}" if fragment else slug
 

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from publish.errors import PublishError
+from publish.errors import WARNING, Diagnostic, PublishError
 
 # The stylesheet lists of theme.toml [stylesheets]: one per output, plus optional layers.
-STYLESHEET_LISTS = ("pdf", "print", "handout", "handout-notes-margin", "epub")
+STYLESHEET_LISTS = ("pdf", "print", "handout", "handout-notes-margin", "epub", "screen")
 FONT_DIRS = (
     Path("/usr/share/fonts"),
     Path("/usr/local/share/fonts"),
@@ -41,7 +41,7 @@ class Theme:
     stylesheets: dict[str, tuple[Path, ...]]  # medium -> files, shared layer first
     fonts: tuple[FontFace, ...]
     words: dict[str, object]
-    warnings: tuple[str, ...] = ()  # e.g. no words for the book's language
+    warnings: tuple[Diagnostic, ...] = ()  # e.g. no words for the book's language
 
     def template_dirs(self, *media: str) -> list[Path]:
         """Per-medium templates override shared ones; a custom theme overrides the default."""
@@ -146,7 +146,7 @@ def _system_fonts() -> dict[str, Path]:
     return found
 
 
-def _words(folders: tuple[Path, ...], lang: str) -> tuple[dict[str, object], tuple[str, ...]]:
+def _words(folders: tuple[Path, ...], lang: str) -> tuple[dict[str, object], tuple[Diagnostic, ...]]:
     """Localised words: the default theme's English, then the language, then the region.
 
     A language no theme folder has a table for falls back to English, with a warning.
@@ -160,9 +160,9 @@ def _words(folders: tuple[Path, ...], lang: str) -> tuple[dict[str, object], tup
             if path.is_file():
                 words.update(_read_toml(path))
                 found = found or name != "en"
-    warnings = () if found else (
-        f"the theme has no words for language `{lang}`; generated text (contents, chapter, notes...) is in English; "
-        f"add styles/<theme>/words/{base}.toml to translate it",)
+    warnings = () if found else (Diagnostic(
+        WARNING, f"the theme has no words for language `{lang}`; generated text (contents, chapter, notes...) "
+        "is in English", folders[0] / "words", hint=f"add styles/<theme>/words/{base}.toml to translate it"),)
     return words, warnings
 
 

@@ -68,7 +68,7 @@ def test_an_output_folder_that_cannot_be_created_is_a_clear_error(tmp_path):
                              str(blocker / "output")], capture_output=True, text=True)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert f"{blocker / 'output'}: cannot write to the output folder" in result.stderr
+    assert f"{blocker / 'output'}: error: cannot write to the output folder" in result.stderr
 
 
 def test_one_format_failing_leaves_the_others_made_and_lists_every_error(tmp_path):
@@ -79,8 +79,9 @@ def test_one_format_failing_leaves_the_others_made_and_lists_every_error(tmp_pat
     with pytest.raises(PublishError) as error:
         build(FIXTURES / "two-authors", out, BuildOptions())
     message = str(error.value)
-    assert "2 of 3 outputs failed (made: carnet-d-essai.pdf)" in message
-    assert "epub: " in message and "handout: " in message
+    assert "error: 2 of 3 outputs failed: epub, handout (made: carnet-d-essai.pdf)" in message
+    assert "carnet-d-essai.epub: error: could not write" in message
+    assert "carnet-d-essai-handout.pdf: error: could not write" in message
     assert (out / "carnet-d-essai.pdf").read_bytes().startswith(b"%PDF")
     assert not list(out.glob(".*.tmp"))
 
@@ -92,5 +93,5 @@ def test_the_command_line_lists_every_failed_output(tmp_path):
     result = subprocess.run([sys.executable, "-m", "publish", "build", str(FIXTURES / "two-authors"), "--out",
                              str(out), "--format", "epub,pdf"], capture_output=True, text=True)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "1 of 2 outputs failed" in result.stderr and "epub: " in result.stderr
+    assert "1 of 2 outputs failed: epub" in result.stderr and "carnet-d-essai.epub: error: " in result.stderr
     assert (out / "carnet-d-essai.pdf").is_file()

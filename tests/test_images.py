@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 
@@ -99,7 +100,7 @@ def test_images_from_outside_are_refused(make_book, tmp_path, src):
 def test_a_file_url_is_removed_with_a_warning(make_book, tmp_path):
     folder = make_book({"01-x.md": "# X\n\nAvant ![x](file:///etc/passwd) après.\n"})
     report = build(folder, tmp_path / "out", BuildOptions(formats=("epub",)))
-    assert any("`file:` URL in the `src` of <img>" in w for w in report.warnings)
+    assert any("`file:` URL in the `src` of <img>" in str(w) for w in report.warnings)
     import zipfile
 
     with zipfile.ZipFile(report.outputs[0].path) as archive:
@@ -112,7 +113,7 @@ def test_the_command_line_names_the_corrupt_image_without_a_traceback(make_book,
     result = subprocess.run([sys.executable, "-m", "publish", "build", str(folder), "--out", str(tmp_path / "out")],
                             capture_output=True, text=True)
     assert result.returncode == 1
-    assert "Traceback" not in result.stderr and "01-images.md:5: image `../images/cassée.png`" in result.stderr
+    assert "Traceback" not in result.stderr and re.search(r"01-images\.md:5:\d+: error: image `\.\./images/cassée\.png`", result.stderr)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 

@@ -141,4 +141,4 @@ def test_a_low_resolution_photo_is_named_in_a_warning(make_book, tmp_path):
                        files={"images/petite.png": small.getvalue(), "images/grande.png": large.getvalue()})
     report = build(folder, tmp_path, BuildOptions(formats=("pdf", "print")))
     assert len(report.warnings) == 1, report.warnings
-    assert "images/petite.png (in 01-photos.md)" in report.warnings[0] and "dpi" in report.warnings[0]
+    assert "images/petite.png (in 01-photos.md)" in str(report.warnings[0]) and "dpi" in str(report.warnings[0])

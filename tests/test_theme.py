@@ -26,7 +26,7 @@ def test_words_follow_the_language_with_english_fallback(tmp_path):
     assert load_theme("default", tmp_path, "fr-CA").warnings == ()
     welsh = load_theme("default", tmp_path, "cy")
     assert welsh.words["contents"] == "Contents"
-    assert len(welsh.warnings) == 1 and "`cy`" in welsh.warnings[0] and "words/cy.toml" in welsh.warnings[0]
+    assert len(welsh.warnings) == 1 and "`cy`" in str(welsh.warnings[0]) and "words/cy.toml" in str(welsh.warnings[0])
 
 
 @pytest.mark.parametrize("lang", ["fr", "en", "de", "es", "it"])

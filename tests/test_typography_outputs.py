@@ -160,7 +160,7 @@ def test_handout_folio_word_follows_the_language(make_book, tmp_path):
 def test_a_language_without_words_warns_and_falls_back_to_english(make_book, tmp_path):
     folder = _book_in(make_book, "nl", {"01-een.md": "# Eerste hoofdstuk\n\nTekst...\n"}, "boek")
     report = build(folder, tmp_path / "out", BuildOptions(formats=("epub",)))
-    assert any("`nl`" in warning and "English" in warning for warning in report.warnings)
+    assert any("`nl`" in str(warning) and "English" in str(warning) for warning in report.warnings)
     with zipfile.ZipFile(report.outputs[0].path) as archive:
         nav = archive.read("EPUB/nav.xhtml").decode("utf-8")
     assert ">Contents<" in nav

@@ -1,0 +1,70 @@
+"""A chapter's Markdown source: maps snippets back to line and column, and collects findings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from publish.errors import ERROR, WARNING, Diagnostic, PublishError
+from publish.model import Chapter
+
+
+class SourceText:
+    """The lines of one chapter, and the findings the passes over its HTML report.
+
+    Python-Markdown keeps no positions, so a finding is located by searching the
+    source for what the author typed (a link target, an image path, a label).
+    """
+
+    def __init__(self, chapter: Chapter) -> None:
+        self.chapter = chapter
+        self.lines = chapter.text.splitlines()
+        self.findings: list[Diagnostic] = []
+
+    @property
+    def path(self) -> Path:
+        return self.chapter.source
+
+    def locate(self, needle: str) -> tuple[int | None, int | None]:
+        """(line, column), both 1-based, of ``needle``: as a whole link target first, else anywhere."""
+        exact = re.compile(r"(\]\(|<|\]:\s*|\bsrc=[\"'])(" + re.escape(needle) + r")([)\s>\"']|$)")
+        for index, line in enumerate(self.lines):
+            match = exact.search(line)
+            if match:
+                return self.chapter.first_line + index, match.start(2) + 1
+        for index, line in enumerate(self.lines):
+            if needle and needle in line:
+                return self.chapter.first_line + index, line.index(needle) + 1
+        return None, None
+
+    def occurrences(self, needle: str) -> list[tuple[int, int]]:
+        """(line, column) of every place ``needle`` is written, in order."""
+        found = []
+        for index, line in enumerate(self.lines):
+            start = line.find(needle)
+            while needle and start >= 0:
+                found.append((self.chapter.first_line + index, start + 1))
+                start = line.find(needle, start + 1)
+        return found
+
+    def line_of(self, needle: str) -> int | None:
+        return self.locate(needle)[0]
+
+    def finding(self, level: str, message: str, needle: str, hint: str) -> Diagnostic:
+        line, column = self.locate(needle)
+        return Diagnostic(level, message, self.path, line, column, hint)
+
+    def error(self, message: str, needle: str, hint: str) -> None:
+        """Record an error; the build stops once every chapter has been checked."""
+        self.findings.append(self.finding(ERROR, message, needle, hint))
+
+    def warn(self, message: str, needle: str, hint: str) -> None:
+        self.findings.append(self.finding(WARNING, message, needle, hint))
+
+    def report_at(self, level: str, message: str, line: int | None, column: int | None, hint: str) -> None:
+        """Record a finding whose place is already known (a heading's line, the title's line)."""
+        self.findings.append(Diagnostic(level, message, self.path, line, column, hint))
+
+    def fatal(self, message: str, needle: str, hint: str) -> PublishError:
+        line, column = self.locate(needle)
+        return PublishError(message, path=self.path, line=line, hint=hint, column=column)
