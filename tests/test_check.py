@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -145,3 +147,36 @@ def test_template_error_of_a_custom_theme_names_the_template_and_line(make_book)
         output = result.stdout + result.stderr
         assert f"{templates / 'chapter.html'}:2: error: template error:" in output and "titre" in output
         assert output.count("chapter.html:2:") == 1  # one finding, not one per medium
+
+
+# --- check --outputs: the last build read back ------------------------------------------------------
+
+
+def test_outputs_of_a_fresh_build_pass_and_a_damaged_or_stale_one_is_reported(make_book, tmp_path):
+    folder = make_book()
+    out = tmp_path / "out"
+    build(folder, out, BuildOptions())
+    fine = run("check", str(folder), "--outputs", "--out", str(out))
+    assert fine.returncode == 0, fine.stdout
+    assert "carnet-de-test.epub: note: EPUBCheck found nothing to report" in fine.stdout
+    assert re.search(r"carnet-de-test\.pdf: note: \d+ pages, metadata, fonts embedded, bookmarks checked", fine.stdout)
+
+    (out / "carnet-de-test-handout.pdf").write_bytes(b"%PDF-1.7 truncated")
+    (out / "carnet-de-test.epub").unlink()
+    chapter = folder / "chapters" / "01-debut.md"
+    os.utime(chapter, (time.time() + 5, time.time() + 5))
+    damaged = run("check", str(folder), "--outputs", "--out", str(out))
+    assert damaged.returncode == 1
+    assert f"{out / 'carnet-de-test.epub'}: error: output not found" in damaged.stdout
+    assert f"{out / 'carnet-de-test-handout.pdf'}: error: not a readable PDF" in damaged.stdout
+    assert f"{out / 'carnet-de-test.pdf'}: warning: older than the manuscript" in damaged.stdout
+
+
+def test_outputs_check_says_when_epubcheck_cannot_run(make_book, tmp_path):
+    folder = make_book()
+    out = tmp_path / "out"
+    build(folder, out, BuildOptions(formats=("pdf", "epub", "handout")))
+    result = subprocess.run([sys.executable, "-m", "publish", "check", str(folder), "--outputs", "--out", str(out)],
+                            capture_output=True, text=True, env={"PYTHONPATH": str(REPO), "PATH": str(tmp_path)})
+    assert result.returncode == 0
+    assert "note: EPUBCheck not run: Java is not installed" in result.stdout

@@ -142,3 +142,21 @@ def test_a_low_resolution_photo_is_named_in_a_warning(make_book, tmp_path):
     report = build(folder, tmp_path, BuildOptions(formats=("pdf", "print")))
     assert len(report.warnings) == 1, report.warnings
     assert "images/petite.png (in 01-photos.md)" in str(report.warnings[0]) and "dpi" in str(report.warnings[0])
+
+
+def test_strict_refuses_to_keep_a_print_pdf_that_warned(make_book, tmp_path):
+    import io
+
+    from PIL import Image
+
+    from publish.errors import PublishError
+
+    small = io.BytesIO()
+    Image.new("RGB", (200, 150), "#336699").save(small, "PNG")
+    folder = make_book({"01-photos.md": "# Photos\n\n![Petite](../images/petite.png)\n"},
+                       files={"images/petite.png": small.getvalue()})
+    out = tmp_path / "out"
+    with pytest.raises(PublishError) as caught:
+        build(folder, out, BuildOptions(formats=("pdf", "print"), strict=True))
+    assert "carnet-de-test-print.pdf not written: --strict" in str(caught.value) and "dpi" in str(caught.value)
+    assert sorted(p.name for p in out.iterdir()) == ["carnet-de-test.pdf"]  # the book PDF had no warning
