@@ -26,9 +26,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml tests/reader/package-lock.json
 	@scripts/system-deps.sh --test
 	$(BIN)/pip install --quiet -e ".[test]"
+	# Ace by DAISY and foliate-js + playwright-core, driven against Debian's chromium: no browser download
+	cd tests/reader && ELECTRON_SKIP_BINARY_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 clean:

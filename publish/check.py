@@ -72,7 +72,7 @@ def check_templates(checked: CheckedBook) -> tuple[Diagnostic, ...]:
     """
     import tempfile
 
-    from publish.cover import cover_png
+    from publish.cover import cover_jpeg
     from publish.pipeline import build_timestamp
     from publish.writers.epub import write_epub
     from publish.writers.paged import VARIANTS, render_html
@@ -86,7 +86,7 @@ def check_templates(checked: CheckedBook) -> tuple[Diagnostic, ...]:
     with tempfile.TemporaryDirectory(prefix="publish-check-") as scratch:
         try:
             write_epub(checked.book, checked.rendered, checked.theme, Path(scratch) / "check.epub",
-                       cover_png(checked.book, checked.theme), build_timestamp(checked.book))
+                       cover_jpeg(checked.book, checked.theme), build_timestamp(checked.book))
         except PublishError as error:
             findings.append(error.diagnostic())
     return tuple(dict.fromkeys(findings))  # the same template error seen by two media is one finding

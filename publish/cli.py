@@ -67,7 +67,7 @@ def _build(args: argparse.Namespace) -> int:
         formats = (formats or DEFAULT_FORMATS) + added
     options = BuildOptions(formats=formats, handout_chapters=args.chapters, handout_paper=args.paper,
                            qr=True if args.qr else None, notes_margin=True if args.notes_margin else None,
-                           allow_remote=args.allow_remote, strict=args.strict)
+                           allow_remote=args.allow_remote, strict=args.strict, pdf_variant=args.pdf_variant)
     with Bars() as bars:
         if args.quiet:
             bars.console.quiet = True
@@ -132,6 +132,7 @@ def _manuscript(args: argparse.Namespace) -> Path:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from publish.config import PDF_VARIANTS
     from publish.pipeline import DEFAULT_FORMATS, FORMATS
 
     common = argparse.ArgumentParser(add_help=False)
@@ -173,6 +174,8 @@ def _parser() -> argparse.ArgumentParser:
                            help="fetch http(s) images (10 s timeout, [limits] image_bytes cap) into .publish/remote/")
     build_cmd.add_argument("--qr", action="store_true", help="handout: a QR code beside each printed URL")
     build_cmd.add_argument("--notes-margin", action="store_true", help="handout: a wide ruled margin for notes")
+    build_cmd.add_argument("--pdf-variant", default=None, choices=PDF_VARIANTS,
+                           help="PDF/UA-1 or PDF/A for the PDFs (default: [pdf] variant; every PDF is tagged anyway)")
     build_cmd.add_argument("--strict", action="store_true",
                            help="warnings stop the build, and no output that warned is written")
     build_cmd.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary; only problems")

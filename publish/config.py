@@ -17,6 +17,7 @@ from publish.model import EpubSettings, HandoutSettings, Limits, Metadata, PdfSe
 
 CONFIG_NAME = "book.toml"
 PDF_PAGE_SIZES = ("A4", "A5", "Letter", "Half-Letter")
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-2b", "pdf/a-3b")  # WeasyPrint's names; every PDF is tagged anyway
 HANDOUT_PAGE_SIZES = ("A4", "Letter")
 
 # Every key of [book], with whether it is required. The README documents each one.
@@ -192,6 +193,8 @@ def _settings(locate: _Locator, data: dict[str, Any], table: str, cls: type, pag
         if size is None:
             raise locate.bad(table, "page_size", f"unknown page size `{values['page_size']}`", "one of " + ", ".join(page_sizes))
         values = {**values, "page_size": size}
+    if values.get("variant") and values["variant"] not in PDF_VARIANTS:
+        raise locate.bad(table, "variant", f"unknown PDF variant `{values['variant']}`", "one of " + ", ".join(PDF_VARIANTS))
     if "margins" in values and not _MARGINS.match(values["margins"]):
         raise locate.bad(table, "margins", f"`{values['margins']}` is not a CSS margin", 'e.g. margins = "20mm 18mm 22mm 18mm"')
     for key, value in values.items():

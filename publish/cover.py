@@ -1,5 +1,8 @@
-"""The book's cover as a PNG: the author's image, or the theme's cover.svg rendered
-by the same engine as the PDF's first page, so that both covers match."""
+"""The book's cover as a JPEG for the EPUB: the author's image, or the theme's cover.svg
+rendered by the same engine as the PDF's first page, so that both covers match.
+
+JPEG because Kindle's and Kobo's stores expect one, at least 1,600 pixels on the long side.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +19,14 @@ from publish.templating import make_environment, render
 from publish.theme import Theme, font_face_css
 from publish.views import book_view
 
-COVER_WIDTH = 1400  # pixels; e-reader stores recommend at least 1400 on the short side
+COVER_HEIGHT = 2400  # pixels on the long side; Kindle and Kobo ask for at least 1,600
+MIN_LONG_SIDE = 1600
 COVER_PAGE = "148mm 210mm"  # A5 proportions, as cover.svg's view box
 
 
-def cover_png(book: Book, theme: Theme) -> bytes:
+def cover_jpeg(book: Book, theme: Theme) -> bytes:
     if book.metadata.cover is not None:
-        return _as_png(book.metadata.cover)
+        return _as_jpeg(book.metadata.cover)
     svg = render(make_environment(theme, "paged"), "cover.svg", book=book_view(book.metadata, theme.words))
     html = f'<html><body style="margin:0">{svg}</body></html>'
     css = font_face_css(theme.fonts, lambda face: face.path.as_uri())
@@ -33,19 +37,31 @@ def cover_png(book: Book, theme: Theme) -> bytes:
     document = pypdfium2.PdfDocument(pdf)
     try:
         page = document[0]
-        scale = COVER_WIDTH / page.get_width()
+        scale = COVER_HEIGHT / page.get_height()
         image = page.render(scale=scale).to_pil()
     finally:
         document.close()
-    return _png_bytes(image.convert("RGB"))
+    return _jpeg_bytes(image.convert("RGB"))
 
 
-def _as_png(path: Path) -> bytes:
+def cover_warning(book: Book) -> str | None:
+    """The author's cover is too small for the e-book stores (they refuse or blur it)."""
+    if book.metadata.cover is None:
+        return None
+    with Image.open(book.metadata.cover) as image:
+        long_side = max(image.size)
+    if long_side >= MIN_LONG_SIDE:
+        return None
+    return (f"{book.metadata.cover}: the cover is {image.size[0]} × {image.size[1]} pixels; Kindle and Kobo "
+            f"want at least {MIN_LONG_SIDE} on the long side (e.g. 1600 × 2400)")
+
+
+def _as_jpeg(path: Path) -> bytes:
     with Image.open(path) as image:
-        return _png_bytes(image.convert("RGB"))
+        return _jpeg_bytes(image.convert("RGB"))
 
 
-def _png_bytes(image: Image.Image) -> bytes:
+def _jpeg_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="JPEG", quality=90, optimize=True, progressive=False)
     return buffer.getvalue()

@@ -25,6 +25,7 @@ class Diagnostic:
     line: int | None = None
     column: int | None = None  # 1-based
     hint: str | None = None
+    code: str = ""  # what kind of finding, for the code that acts on it: "missing-alt", "heading-jump"…
 
     def __str__(self) -> str:
         hint = f" ({self.hint})" if self.hint else ""

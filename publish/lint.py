@@ -14,6 +14,9 @@ from lxml import etree
 from publish.errors import ERROR, WARNING
 from publish.source import SourceText
 
+HEADING_JUMP = "heading-jump"
+MISSING_ALT = "missing-alt"
+ACCESSIBILITY = (HEADING_JUMP, MISSING_ALT)  # findings that break WCAG 2.1 AA for an EPUB
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^\s{0,3}(#{1,6})(?:[ \t]+|$)")
 _UNDEFINED_CALL = re.compile(r"\[\^([^\]\s]+)\]")
@@ -49,7 +52,7 @@ def check_heading_levels(source: SourceText) -> None:
     for level, line, column in headings(source):
         if level > previous + 1:
             source.report_at(WARNING, f"heading level jumps from {previous} to {level}", line, column,
-                             f"use {'#' * (previous + 1)} here, or add the missing level above it")
+                             f"use {'#' * (previous + 1)} here, or add the missing level above it", code=HEADING_JUMP)
         previous = level
 
 

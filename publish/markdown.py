@@ -66,11 +66,13 @@ def render_chapter(chapter: Chapter, book_root: object, limits: Limits = Limits(
     lint.check_duplicate_ids(root, source)
     assets = structure.make_figures(root, source, book_root, limits, remote)  # type: ignore[arg-type]
     links, externals = structure.rewrite_links(root, source, book_root)  # type: ignore[arg-type]
+    structure.scope_table_headers(root)
     typeset_element(root, chapter.lang)  # after figures, so that captions are typeset too
     repair.mark_long_words(root)
     title_html = structure.take_title(root)
     structure.prefix_ids(root, chapter.slug)
     notes, orphans = structure.take_notes(root, chapter.slug)
+    structure.number_blocks(root, chapter.slug)
     for label in orphans:
         source.warn(f"footnote `[^{label}]` is defined but never called; it is left out", f"[^{label}]:",
                     f"call it with [^{label}] where it belongs, or delete the definition")

@@ -43,6 +43,7 @@ class PdfSettings:
     inner_margin: str = "20mm"  # print PDF: the spine side (mirrored on facing pages)
     outer_margin: str = "14mm"  # print PDF: the fore-edge side
     booklet: bool = False  # also make <slug>-booklet.pdf: pages two-up in saddle-stitch order
+    variant: str = ""  # "pdf/ua-1", "pdf/a-2b" or "pdf/a-3b" for the book, print and handout PDFs; "": plain tagged PDF
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,15 @@ def slugify(text: str) -> str:
 
 
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l"})
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """Where a page of the laid-out PDF begins: what the EPUB needs for its page markers."""
+
+    number: int  # the page number as printed (the PDF's page index + 1)
+    anchor: str | None  # id of the nearest element holding the page's first line; None: no text on the page
+    text: str  # that first line's text as laid out ("" when none)
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from publish.check import check_book, stop_if_needed
-from publish.cover import cover_png
+from publish.cover import cover_jpeg, cover_warning
 from publish.errors import ERROR, WARNING, Diagnostic, PublishError
-from publish.model import Book, RenderedChapter
+from publish.model import Book, PageStart, RenderedChapter
 from publish.remote import RemotePolicy
 from publish.selection import select_chapters
 from publish.theme import Theme
+from publish.typography import typeset_text
 from publish.writers.epub import write_epub
 from publish.writers.impose import impose_booklet
 from publish.writers.paged import VARIANTS, write_paged
@@ -74,6 +75,7 @@ class BuildOptions:
     notes_margin: bool | None = None  # None: [handout] notes_margin
     allow_remote: bool = False  # fetch http(s) images into <manuscript>/.publish/remote/
     strict: bool = False  # warnings stop the build too, and no output with a warning is kept
+    pdf_variant: str | None = None  # None: [pdf] variant; "pdf/ua-1", "pdf/a-2b", "pdf/a-3b"
 
 
 @dataclass
@@ -85,6 +87,7 @@ class _Job:
     theme: Theme
     options: BuildOptions
     done: dict[str, Path] = field(default_factory=dict)
+    page_starts: tuple[PageStart, ...] = ()  # where the book PDF's pages begin, once it is laid out
 
 
 def build(folder: Path, out: Path, options: BuildOptions = BuildOptions(),
@@ -180,13 +183,18 @@ def _file_name(book: Book, name: str) -> str:
 WriterResult = tuple[int | None, tuple[str, ...]]  # (PDF pages, warnings)
 
 
+def _variant(job: _Job) -> str:
+    return job.book.pdf.variant if job.options.pdf_variant is None else job.options.pdf_variant
+
+
 def _pdf(job: _Job, target: Path) -> WriterResult:
-    result = write_paged(job.book, job.rendered, job.theme, VARIANTS["pdf"], target)
+    result = write_paged(job.book, job.rendered, job.theme, VARIANTS["pdf"], target, pdf_variant=_variant(job))
+    job.page_starts = result.page_starts
     return result.pages, result.warnings
 
 
 def _print(job: _Job, target: Path) -> WriterResult:
-    result = write_paged(job.book, job.rendered, job.theme, VARIANTS["print"], target)
+    result = write_paged(job.book, job.rendered, job.theme, VARIANTS["print"], target, pdf_variant=_variant(job))
     return result.pages, result.warnings
 
 
@@ -201,7 +209,7 @@ def _handout(job: _Job, target: Path) -> WriterResult:
         notes_margin=book.handout.notes_margin if options.notes_margin is None else options.notes_margin,
     )
     result = write_paged(replace(book, handout=settings), chosen, job.theme, VARIANTS["handout"], target,
-                         page_size=options.handout_paper)
+                         page_size=options.handout_paper, pdf_variant=_variant(job))
     return result.pages, result.warnings
 
 
@@ -218,8 +226,13 @@ def _booklet(job: _Job, target: Path) -> WriterResult:
 
 
 def _epub(job: _Job, target: Path) -> WriterResult:
-    write_epub(job.book, job.rendered, job.theme, target, cover_png(job.book, job.theme), build_timestamp(job.book))
-    return None, ()
+    """With the PDF built just before, the EPUB carries its page numbers (page-list and markers)."""
+    book = job.book
+    source = f"{typeset_text(book.metadata.title, book.metadata.lang)}, PDF {book.pdf.page_size} ({_file_name(book, 'pdf')})"
+    write_epub(book, job.rendered, job.theme, target, cover_jpeg(book, job.theme), build_timestamp(book),
+               pages=job.page_starts, page_source=source)
+    warning = cover_warning(book)
+    return None, (warning,) if warning else ()
 
 
 _WRITERS: dict[str, Callable[[_Job, Path], WriterResult]] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from publish.errors import ERROR, WARNING, Diagnostic, PublishError
@@ -58,12 +59,13 @@ class SourceText:
         """Record an error; the build stops once every chapter has been checked."""
         self.findings.append(self.finding(ERROR, message, needle, hint))
 
-    def warn(self, message: str, needle: str, hint: str) -> None:
-        self.findings.append(self.finding(WARNING, message, needle, hint))
+    def warn(self, message: str, needle: str, hint: str, code: str = "") -> None:
+        self.findings.append(replace(self.finding(WARNING, message, needle, hint), code=code))
 
-    def report_at(self, level: str, message: str, line: int | None, column: int | None, hint: str) -> None:
+    def report_at(self, level: str, message: str, line: int | None, column: int | None, hint: str,
+                  code: str = "") -> None:
         """Record a finding whose place is already known (a heading's line, the title's line)."""
-        self.findings.append(Diagnostic(level, message, self.path, line, column, hint))
+        self.findings.append(Diagnostic(level, message, self.path, line, column, hint, code))
 
     def fatal(self, message: str, needle: str, hint: str) -> PublishError:
         line, column = self.locate(needle)

@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 
 from publish.images import image_problem
 from publish.remote import RemoteError, RemotePolicy, fetch_image
+from publish.lint import MISSING_ALT
 from publish.source import SourceText
 from publish.model import Asset, ExternalLink, Heading, Limits, Link, Note, chapter_slug_for
 
@@ -81,7 +82,7 @@ def make_figures(root: etree._Element, source: SourceText, book_root: Path, limi
             written = f"![]({src}"
             source.warn(f"image `{src}` has no alternative text", written if source.line_of(written) else src,
                         "describe it for readers who cannot see it: ![what it shows](path); "
-                        "for a purely decorative image write ![](path){.decorative}")
+                        "for a purely decorative image write ![](path){.decorative}", code=MISSING_ALT)
         parent = image.getparent()
         alone = (
             parent is not None
@@ -192,6 +193,25 @@ def prefix_ids(root: etree._Element, slug: str) -> None:
             element.set("id", f"{slug}--{element.get('id')}")
         if element.get("class") in ("footnote-ref", "footnote-backref") and element.get("href", "").startswith("#"):
             element.set("href", f"#{slug}--{element.get('href')[1:]}")
+
+
+def scope_table_headers(root: etree._Element) -> None:
+    """`scope` on header cells, so that a screen reader announces each cell with its column
+    (or row) header: header cells of the table head head columns, the others head rows."""
+    for cell in root.iter("th"):
+        if not cell.get("scope"):
+            cell.set("scope", "col" if any(a.tag == "thead" for a in cell.iterancestors()) else "row")
+
+
+_NUMBERED_BLOCKS = ("p", "li", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "pre", "figcaption", "td", "th")
+
+
+def number_blocks(root: etree._Element, slug: str) -> None:
+    """Give every text block an id (`<slug>--_<n>`), so that where a PDF page begins can be
+    named in the EPUB (its page markers). Authors' ids never start with `_`."""
+    for number, element in enumerate(root.iter(*_NUMBERED_BLOCKS), start=1):
+        if not element.get("id"):
+            element.set("id", f"{slug}--_{number}")
 
 
 def take_notes(root: etree._Element, slug: str) -> tuple[tuple[Note, ...], tuple[str, ...]]:

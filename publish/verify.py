@@ -67,8 +67,8 @@ def _read_pdf(path: Path, book: Book, outline: bool) -> list[Diagnostic]:
         return [Diagnostic(ERROR, f"not a readable PDF: {error}", path, hint="run `publish build` again")]
     findings = []
     title = (reader.metadata or {}).get("/Title")
-    expected = typeset_text(book.metadata.title, book.metadata.lang)  # as the title page shows it
-    if title != expected:
+    expected = typeset_text(book.metadata.title, book.metadata.lang)  # as the title page shows it, then the subtitle
+    if not str(title or "").startswith(expected):
         findings.append(Diagnostic(ERROR, f"title in the metadata is {title!r}, not {expected!r}", path,
                                    hint="the PDF is from another book or an older build; run `publish build`"))
     if not (reader.metadata or {}).get("/Author"):

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages publish needs, only those missing.
 #   scripts/system-deps.sh          what building a book needs (Pango, HarfBuzz subsetter, the theme's fonts)
-#   scripts/system-deps.sh --test   plus what the tests need (Java for EPUBCheck, poppler-utils)
+#   scripts/system-deps.sh --test   plus what the tests need: Java for EPUBCheck, poppler-utils, and
+#                                   Chromium with Node.js for Ace by DAISY and the foliate-js reading engine
 set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
@@ -9,8 +10,9 @@ packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
 # Debian's own Python needs python3-venv for `python3 -m venv`.
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || packages+=(python3-venv)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(poppler-utils)
+  packages+=(poppler-utils chromium)
   command -v java >/dev/null 2>&1 || packages+=(default-jre-headless)
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 
 missing=()

@@ -18,11 +18,12 @@ from pypdf.generic import RectangleObject
 
 from publish import __version__
 from publish.fetch import FolderFetcher
-from publish.model import Book, ExternalLink, Note, RenderedChapter, css_length_points
+from publish.model import Book, ExternalLink, Note, PageStart, RenderedChapter, css_length_points
 from publish.templating import make_environment, render
 from publish.theme import Theme, font_face_css
 from publish.typography import typeset_text
 from publish.views import book_view, chapter_view
+from publish.writers.pagestarts import page_starts
 from publish.writers.qr import qr_data_uri
 
 PAGE_SIZES = {"A4": "A4", "A5": "A5", "Letter": "letter", "Half-Letter": "5.5in 8.5in"}
@@ -90,6 +91,7 @@ VARIANTS = {
 class PagedResult:
     pages: int
     warnings: tuple[str, ...]
+    page_starts: tuple[PageStart, ...] = ()  # where each page begins, for the EPUB's page markers
 
 
 def write_paged(
@@ -99,6 +101,7 @@ def write_paged(
     variant: PagedVariant,
     target: Path,
     page_size: str | None = None,
+    pdf_variant: str = "",
 ) -> PagedResult:
     """Lay out ``chapters`` with WeasyPrint and write the PDF to ``target``."""
     html = render_html(book, chapters, theme, variant)
@@ -113,12 +116,12 @@ def write_paged(
         stylesheets += [weasyprint.CSS(filename=str(path), url_fetcher=fetcher) for path in extra]
         document = weasyprint.HTML(string=html, base_url=book.root.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=stylesheets)
-        document.write_pdf(target)
+        document.write_pdf(target, pdf_tags=True, pdf_variant=pdf_variant or None)
     if variant.finish:
         variant.finish(target, book)
     if variant.min_dpi:
         warnings += _low_resolution_images(document, chapters, variant.min_dpi)
-    return PagedResult(pages=len(document.pages), warnings=tuple(warnings))
+    return PagedResult(pages=len(document.pages), warnings=tuple(warnings), page_starts=page_starts(document))
 
 
 def _low_resolution_images(document: weasyprint.Document, chapters: Sequence[RenderedChapter], minimum: int) -> list[str]:
@@ -173,7 +176,7 @@ def _body(rendered: RenderedChapter, variant: PagedVariant, qr: bool) -> str:
     def url(link: ExternalLink) -> str:
         if not variant.url_notes:
             return ""
-        code = f'<img class="qr" src="{qr_data_uri(link.url)}" alt="">' if qr else ""
+        code = f'<img class="qr" src="{qr_data_uri(link.url)}" alt="QR: {_escape(link.url)}">' if qr else ""
         return f'<span class="footnote url-note" data-number="{next(numbers)}">{code}{_escape(link.url)}</span>'
 
     return rendered.body_with(note, url)
