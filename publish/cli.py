@@ -37,9 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a bug of ours, not the author's mistake
         if args.debug:
             traceback.print_exc()
+        advice = "report the traceback above" if args.debug else "run the same command with --debug and report the traceback"
         print(f"internal error: {type(error).__name__}: {error}\n"
-              "this is a bug in publish, not in your manuscript; run the same command with --debug "
-              "and report the traceback", file=sys.stderr)
+              f"this is a bug in publish, not in your manuscript; {advice}", file=sys.stderr)
         return 2
 
 
