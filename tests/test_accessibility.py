@@ -84,6 +84,10 @@ def test_epub_css_lets_the_reader_choose_colours_fonts_and_sizes():
     sizes = re.findall(r"font-size\s*:\s*([^;}\s]+)", css)
     assert sizes and all(re.fullmatch(r"[\d.]+(em|rem|%)|inherit|smaller|larger", size) for size in sizes), sizes
     assert "@media (prefers-color-scheme: dark)" in css
+    # With publisher styles off nothing is lost: no text comes from CSS (chapter numbers, note
+    # numbers and quotes are in the XHTML), and what CSS hides is only a repeated URL.
+    assert not re.search(r"\bcontent\s*:", css)
+    assert [s.strip() for s in re.findall(r"([^{}]+)\{[^}]*display\s*:\s*none", css)] == [".url-inline"]
 
 
 # --- the PDFs ---------------------------------------------------------------------------------------
