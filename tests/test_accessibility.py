@@ -56,7 +56,9 @@ def test_metadata_follows_the_content(make_book, tmp_path):
     assert "alternativeText" in _features(opfs["described"]) and conforms in opfs["described"]
     assert "alternativeText" not in _features(opfs["bare"]) and conforms not in opfs["bare"]
     assert "alternativeText" in _features(opfs["decorative"]) and conforms in opfs["decorative"]
-    assert conforms not in opfs["jumpy"]
+    assert conforms not in opfs["jumpy"] and "alternativeText" not in _features(opfs["jumpy"])  # no image at all
+    assert '<meta property="schema:accessModeSufficient">textual,visual</meta>' in opfs["bare"]
+    assert '<meta property="schema:accessModeSufficient">textual</meta>' in opfs["described"]
     for opf in opfs.values():  # the EPUB alone: no PDF to take page numbers from
         assert "printPageNumbers" not in _features(opf) and "pageBreakSource" not in opf
 

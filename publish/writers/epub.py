@@ -141,7 +141,8 @@ def _set_metadata(doc: epub.EpubBook, book: Book, view: BookView, words: dict[st
         doc.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
     images = [a for r in chapters for a in r.assets]
     features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
-    if all(_has_alt(r) for r in chapters):
+    described = all(_has_alt(r) for r in chapters)
+    if images and described:
         features.append("alternativeText")
     if page_source:  # the page list and markers are there: say so, and which edition they follow
         features += ["pageBreakMarkers", "pageNavigation", "printPageNumbers"]
@@ -149,13 +150,15 @@ def _set_metadata(doc: epub.EpubBook, book: Book, view: BookView, words: dict[st
     modes = ["textual", "visual"] if images else ["textual"]
     for mode in modes:
         doc.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
-    doc.add_metadata(None, "meta", "textual", {"property": "schema:accessModeSufficient"})
+    # Text alone suffices when every image is described; otherwise sight is needed too.
+    sufficient = "textual" if described else "textual,visual"
+    doc.add_metadata(None, "meta", sufficient, {"property": "schema:accessModeSufficient"})
     for feature in features:
         doc.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
     doc.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
     # Claimed only when our own checks found nothing against it (every image described, no
     # heading level skipped); Ace by DAISY confirms it in the test suite.
-    if "alternativeText" in features or not images:
+    if described:
         if not any(d.code in ACCESSIBILITY for r in chapters for d in r.diagnostics):
             doc.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
                              {"property": "dcterms:conformsTo"})
