@@ -73,7 +73,7 @@ def check_templates(checked: CheckedBook) -> tuple[Diagnostic, ...]:
     import tempfile
 
     from publish.cover import cover_jpeg
-    from publish.pipeline import build_timestamp
+    from publish.outputs import build_timestamp
     from publish.writers.epub import write_epub
     from publish.writers.paged import VARIANTS, render_html
 

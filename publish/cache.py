@@ -1,0 +1,108 @@
+"""The build cache: outputs made from the very same inputs are not made again.
+
+A fingerprint hashes everything a build reads: the version of publish, the build
+options, every file of the manuscript folder (except `.publish/`), every file of the
+theme's folders, the fonts, and SOURCE_DATE_EPOCH. An output whose recorded
+fingerprint matches, and whose file still has the recorded hash, is kept as it is;
+its page count and warnings are replayed from the record. The record lives in
+`<manuscript>/.publish/cache/outputs.json`; a record that cannot be read, or that
+does not match the file on disk, is ignored and the output is made again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from publish import __version__
+
+CACHE_DIR = Path(".publish") / "cache"
+RECORD = "outputs.json"
+_IGNORED_DIRS = {".publish", ".git", "__pycache__", "output"}
+
+
+@dataclass(frozen=True)
+class CachedOutput:
+    format: str
+    path: Path
+    pages: int | None
+    warnings: tuple[str, ...]
+
+
+def fingerprint(manuscript: Path, extra_folders: tuple[Path, ...], options: str) -> str:
+    """A hash of every input file's path and bytes, the options and the version."""
+    digest = hashlib.sha256(f"publish {__version__}\n{options}\n{os.environ.get('SOURCE_DATE_EPOCH', '')}\n".encode())
+    for folder in (manuscript, *extra_folders):
+        for path in sorted(_files(folder)):
+            digest.update(str(path).encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _files(folder: Path) -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in _IGNORED_DIRS]
+        found += [Path(root) / name for name in files]
+    return found
+
+
+def theme_folders(manuscript: Path) -> tuple[Path, ...]:
+    """The folders a theme may come from, without loading anything: the built-in styles and the
+    system fonts are covered by the version and by the font files' own hashes."""
+    from publish.theme import builtin_styles
+
+    return (builtin_styles(),)
+
+
+def _record_path(manuscript: Path) -> Path:
+    return manuscript / CACHE_DIR / RECORD
+
+
+def read_record(manuscript: Path) -> dict:
+    try:
+        data = json.loads(_record_path(manuscript).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def up_to_date(manuscript: Path, key: str, paths: dict[str, Path]) -> list[CachedOutput] | None:
+    """The recorded outputs when every one of ``paths`` was made from ``key`` and is unchanged."""
+    record = read_record(manuscript)
+    found = []
+    for name, path in paths.items():
+        entry = record.get(str(path.resolve()))
+        if not isinstance(entry, dict) or entry.get("key") != key or not path.is_file():
+            return None
+        if entry.get("sha256") != _file_hash(path):
+            return None
+        pages = entry.get("pages")
+        warnings = entry.get("warnings", [])
+        if not (pages is None or isinstance(pages, int)) or not isinstance(warnings, list):
+            return None
+        found.append(CachedOutput(name, path, pages, tuple(str(w) for w in warnings)))
+    return found
+
+
+def remember(manuscript: Path, key: str, outputs: list[CachedOutput]) -> None:
+    """Record the outputs just made; a cache that cannot be written is only a slower next build."""
+    record = read_record(manuscript)
+    for output in outputs:
+        record[str(output.path.resolve())] = {"key": key, "sha256": _file_hash(output.path), "pages": output.pages,
+                                              "warnings": list(output.warnings), "format": output.format}
+    target = _record_path(manuscript)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(".tmp")
+        temporary.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError:
+        pass
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
