@@ -51,10 +51,10 @@ def sentence(rng: random.Random) -> str:
     return (opening + text)[0].upper() + (opening + text)[1:] + end
 
 
-def paragraph(rng: random.Random, notes: list[str], sentences: int = 6) -> str:
+def paragraph(rng: random.Random, notes: list[str], sentences: int = 6, chapter: int = 0) -> str:
     text = " ".join(sentence(rng) for _ in range(sentences))
     if rng.random() < 0.25:  # a footnote call at the end of the first sentence
-        label = f"n{len(notes) + 1}"
+        label = f"c{chapter}n{len(notes) + 1}"  # unique in the book: Pandoc reads all chapters as one text
         notes.append(f"[^{label}]: {sentence(rng)} {sentence(rng)}")
         first, _, rest = text.partition(". ")
         text = f"{first}[^{label}]. {rest}" if rest else text + f"[^{label}]"
@@ -69,7 +69,7 @@ def chapter(number: int) -> str:
     for section in range(1, 6):
         blocks.append(f"## {rng.choice(WORDS).capitalize()} {rng.choice(ADJECTIVES)} ({section})")
         for _ in range(5):
-            blocks.append(paragraph(rng, notes))
+            blocks.append(paragraph(rng, notes, chapter=number))
         if section == 1:
             blocks.append("> " + " ".join(sentence(rng) for _ in range(3)))
         if section == 2:
@@ -85,7 +85,7 @@ def chapter(number: int) -> str:
                 f"def {rng.choice(WORDS).replace('œ', 'oe')}_{i}(x):\n    return x * {rng.randint(2, 9)}"
                 for i in range(4)) + "\n```")
         blocks.append(f"### {rng.choice(WORDS).capitalize()} {rng.choice(ADJECTIVES)}")
-        blocks.append(paragraph(rng, notes, 8))
+        blocks.append(paragraph(rng, notes, 8, chapter=number))
     return "\n\n".join(blocks + notes) + "\n"
 
 

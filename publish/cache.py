@@ -14,14 +14,24 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Protocol
 
 from publish import __version__
+from publish.errors import Diagnostic
 
 CACHE_DIR = Path(".publish") / "cache"
 RECORD = "outputs.json"
 _IGNORED_DIRS = {".publish", ".git", "__pycache__", "output"}
+_FIELDS = {f.name for f in fields(Diagnostic)}
+
+
+class Output(Protocol):
+    format: str
+    path: Path
+    pages: int | None
 
 
 @dataclass(frozen=True)
@@ -29,7 +39,7 @@ class CachedOutput:
     format: str
     path: Path
     pages: int | None
-    warnings: tuple[str, ...]
+    warnings: tuple[Diagnostic, ...]  # the build's warnings, replayed when the output is kept
 
 
 def fingerprint(manuscript: Path, extra_folders: tuple[Path, ...], options: str) -> str:
@@ -48,14 +58,6 @@ def _files(folder: Path) -> list[Path]:
         dirs[:] = [d for d in dirs if d not in _IGNORED_DIRS]
         found += [Path(root) / name for name in files]
     return found
-
-
-def theme_folders(manuscript: Path) -> tuple[Path, ...]:
-    """The folders a theme may come from, without loading anything: the built-in styles and the
-    system fonts are covered by the version and by the font files' own hashes."""
-    from publish.theme import builtin_styles
-
-    return (builtin_styles(),)
 
 
 def _record_path(manuscript: Path) -> Path:
@@ -81,19 +83,30 @@ def up_to_date(manuscript: Path, key: str, paths: dict[str, Path]) -> list[Cache
         if entry.get("sha256") != _file_hash(path):
             return None
         pages = entry.get("pages")
-        warnings = entry.get("warnings", [])
-        if not (pages is None or isinstance(pages, int)) or not isinstance(warnings, list):
+        try:
+            warnings = tuple(_diagnostic(w) for w in entry.get("warnings", []))
+        except (TypeError, ValueError):
             return None
-        found.append(CachedOutput(name, path, pages, tuple(str(w) for w in warnings)))
+        if not (pages is None or isinstance(pages, int)):
+            return None
+        found.append(CachedOutput(name, path, pages, warnings))
     return found
 
 
-def remember(manuscript: Path, key: str, outputs: list[CachedOutput]) -> None:
+def _diagnostic(data: object) -> Diagnostic:
+    if not isinstance(data, dict) or not set(data) <= _FIELDS:
+        raise ValueError("not a recorded finding")
+    path = data.get("path")
+    return Diagnostic(**{**data, "path": Path(path) if path else None})
+
+
+def remember(manuscript: Path, key: str, outputs: Iterable[Output], warnings: Iterable[Diagnostic]) -> None:
     """Record the outputs just made; a cache that cannot be written is only a slower next build."""
     record = read_record(manuscript)
+    found = [{**asdict(w), "path": str(w.path) if w.path else None} for w in warnings]
     for output in outputs:
         record[str(output.path.resolve())] = {"key": key, "sha256": _file_hash(output.path), "pages": output.pages,
-                                              "warnings": list(output.warnings), "format": output.format}
+                                              "warnings": found, "format": output.format}
     target = _record_path(manuscript)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

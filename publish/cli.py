@@ -67,7 +67,8 @@ def _build(args: argparse.Namespace) -> int:
         formats = (formats or DEFAULT_FORMATS) + added
     options = BuildOptions(formats=formats, handout_chapters=args.chapters, handout_paper=args.paper,
                            qr=True if args.qr else None, notes_margin=True if args.notes_margin else None,
-                           allow_remote=args.allow_remote, strict=args.strict, pdf_variant=args.pdf_variant)
+                           allow_remote=args.allow_remote, strict=args.strict, pdf_variant=args.pdf_variant,
+                           cache=not args.no_cache, parallel=not args.sequential)
     with Bars() as bars:
         if args.quiet:
             bars.console.quiet = True
@@ -178,6 +179,10 @@ def _parser() -> argparse.ArgumentParser:
                            help="PDF/UA-1 or PDF/A for the PDFs (default: [pdf] variant; every PDF is tagged anyway)")
     build_cmd.add_argument("--strict", action="store_true",
                            help="warnings stop the build, and no output that warned is written")
+    build_cmd.add_argument("--no-cache", action="store_true",
+                           help="make every output again, even when nothing changed since the last build")
+    build_cmd.add_argument("--sequential", action="store_true",
+                           help="make the outputs one after the other in this process (default: in parallel)")
     build_cmd.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary; only problems")
     build_cmd.add_argument("--verbose", "-v", action="store_true", help="also show the time of each stage")
     build_cmd.add_argument("--open", action="store_true", help="open the first output when done")

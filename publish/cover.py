@@ -6,14 +6,13 @@ JPEG because Kindle's and Kobo's stores expect one, at least 1,600 pixels on the
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 from pathlib import Path
 
-import pypdfium2
-import weasyprint
 from PIL import Image
 
-from publish.fetch import FolderFetcher
 from publish.model import Book
 from publish.templating import make_environment, render
 from publish.theme import Theme, font_face_css
@@ -25,12 +24,40 @@ COVER_PAGE = "148mm 210mm"  # A5 proportions, as cover.svg's view box
 
 
 def cover_jpeg(book: Book, theme: Theme) -> bytes:
+    """The cover image; a drawn cover is kept in `.publish/cache/` under the hash of all it is
+    made from, since drawing it means loading WeasyPrint (a second, for an EPUB of one second)."""
     if book.metadata.cover is not None:
         return _as_jpeg(book.metadata.cover)
     svg = render(make_environment(theme, "paged"), "cover.svg", book=book_view(book.metadata, theme.words))
     html = f'<html><body style="margin:0">{svg}</body></html>'
     css = font_face_css(theme.fonts, lambda face: face.path.as_uri())
     css += f"@page {{ size: {COVER_PAGE}; margin: 0 }} svg {{ display: block; width: 100%; height: 100%; }}"
+    fonts = "".join(f"{f.path}:{f.path.stat().st_size}:{f.path.stat().st_mtime_ns}" for f in theme.fonts)
+    key = hashlib.sha256(f"{COVER_HEIGHT}\n{html}\n{css}\n{fonts}".encode()).hexdigest()[:32]
+    cached = book.root / ".publish" / "cache" / f"cover-{key}.jpg"
+    try:
+        with Image.open(cached) as image:
+            image.verify()  # a damaged file is drawn again, never used
+        return cached.read_bytes()
+    except (OSError, SyntaxError, ValueError):
+        pass
+    data = _draw(html, css, theme)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(".tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, cached)
+    except OSError:
+        pass  # a read-only manuscript: the cover is drawn every time
+    return data
+
+
+def _draw(html: str, css: str, theme: Theme) -> bytes:
+    import pypdfium2
+    import weasyprint
+
+    from publish.fetch import FolderFetcher
+
     fetcher = FolderFetcher(theme.allowed_roots())
     pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(
         stylesheets=[weasyprint.CSS(string=css, url_fetcher=fetcher)])

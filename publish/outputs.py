@@ -9,15 +9,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from publish.cover import cover_jpeg, cover_warning
 from publish.errors import PublishError
 from publish.model import Book, PageStart, PdfSettings, RenderedChapter
 from publish.selection import select_chapters
 from publish.theme import Theme
 from publish.typography import typeset_text
-from publish.writers.epub import write_epub
-from publish.writers.impose import impose_booklet
-from publish.writers.paged import VARIANTS, write_paged
+
+# The writers (WeasyPrint, ebooklib) are imported where they are used: a build whose outputs
+# are all up to date never needs them, and importing WeasyPrint alone takes half a second.
 
 FORMATS = ("pdf", "epub", "handout", "print", "booklet")
 DEFAULT_FORMATS = ("pdf", "epub", "handout")  # print and booklet when book.toml or the command asks
@@ -33,6 +32,8 @@ class BuildOptions:
     allow_remote: bool = False  # fetch http(s) images into <manuscript>/.publish/remote/
     strict: bool = False  # warnings stop the build too, and no output with a warning is kept
     pdf_variant: str | None = None  # None: [pdf] variant; "pdf/ua-1", "pdf/a-2b", "pdf/a-3b"
+    cache: bool = True  # keep outputs already made from the very same inputs (False: --no-cache)
+    parallel: bool = True  # independent outputs in separate processes when there are several cores
 
 
 @dataclass
@@ -78,17 +79,23 @@ def _variant(job: Job) -> str:
 
 
 def _pdf(job: Job, target: Path) -> WriterResult:
+    from publish.writers.paged import VARIANTS, write_paged
+
     result = write_paged(job.book, job.rendered, job.theme, VARIANTS["pdf"], target, pdf_variant=_variant(job))
     job.page_starts = result.page_starts
     return result.pages, result.warnings
 
 
 def _print(job: Job, target: Path) -> WriterResult:
+    from publish.writers.paged import VARIANTS, write_paged
+
     result = write_paged(job.book, job.rendered, job.theme, VARIANTS["print"], target, pdf_variant=_variant(job))
     return result.pages, result.warnings
 
 
 def _handout(job: Job, target: Path) -> WriterResult:
+    from publish.writers.paged import VARIANTS, write_paged
+
     book, options = job.book, job.options
     spec = book.handout.chapters if options.handout_chapters is None else options.handout_chapters
     keep = {c.slug for c in select_chapters(book.chapters, spec)}
@@ -105,6 +112,9 @@ def _handout(job: Job, target: Path) -> WriterResult:
 
 def _booklet(job: Job, target: Path) -> WriterResult:
     """Impose the book PDF made in this build, or lay one out for the purpose."""
+    from publish.writers.impose import impose_booklet
+    from publish.writers.paged import VARIANTS, write_paged
+
     warnings: tuple[str, ...] = ()
     source = job.done.get("pdf")
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".booklet-") as scratch:
@@ -117,6 +127,9 @@ def _booklet(job: Job, target: Path) -> WriterResult:
 
 def _epub(job: Job, target: Path) -> WriterResult:
     """With the PDF built just before, the EPUB carries its page numbers (page-list and markers)."""
+    from publish.cover import cover_jpeg, cover_warning
+    from publish.writers.epub import write_epub
+
     book = job.book
     source = f"{typeset_text(book.metadata.title, book.metadata.lang)}, PDF {book.pdf.page_size} ({file_name(book.slug, 'pdf')})"
     write_epub(book, job.rendered, job.theme, target, cover_jpeg(book, job.theme), build_timestamp(book),

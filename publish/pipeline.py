@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from publish.check import check_book, stop_if_needed
+from publish.cache import fingerprint, remember, up_to_date
+from publish.config import load_config
 from publish.errors import ERROR, WARNING, Diagnostic, PublishError
-from publish.outputs import (DEFAULT_FORMATS, FORMATS, WRITERS, BuildOptions, Job, build_timestamp, file_name,
-                             formats_for, write_atomically)
+from publish.model import slugify
+from publish.outputs import DEFAULT_FORMATS, FORMATS, BuildOptions, Job, build_timestamp, file_name, formats_for
 from publish.remote import RemotePolicy
+from publish.theme import builtin_styles
 
 __all__ = ["DEFAULT_FORMATS", "FORMATS", "BuildOptions", "BuildReport", "Output", "Progress", "StageTime", "build",
            "build_timestamp"]
@@ -58,11 +60,20 @@ class Progress:
 
 def build(folder: Path, out: Path, options: BuildOptions = BuildOptions(),
           progress: Progress = Progress()) -> BuildReport:
-    """Check the manuscript in ``folder``, then build every requested format into ``out``."""
+    """Check the manuscript in ``folder``, then build every requested format into ``out``.
+
+    Outputs already made from the very same inputs are kept (see cache.py).
+    """
     for name in options.formats or ():
         if name not in FORMATS:
             raise PublishError(f"unknown format `{name}`", hint="formats are " + ", ".join(FORMATS))
     started = time.perf_counter()
+    key, cached = _cached(folder, out, options)
+    if cached is not None:
+        return replace(cached, stages=(StageTime("cache", time.perf_counter() - started),))
+    from publish.check import check_book, stop_if_needed  # Markdown, lxml, WeasyPrint: only when needed
+    from publish.schedule import make_outputs
+
     progress.begin("chapters", None)
     try:
         checked = check_book(folder, RemotePolicy(allowed=options.allow_remote),
@@ -75,34 +86,41 @@ def build(folder: Path, out: Path, options: BuildOptions = BuildOptions(),
     formats = formats_for(book.pdf, options)
     _prepare_folder(out, [file_name(book.slug, name) for name in formats])
     job = Job(book, checked.rendered, checked.theme, options)
-    outputs: list[Output] = []
-    warnings = list(checked.warnings)
-    failures: dict[str, PublishError] = {}
-    for name in formats:  # one format failing leaves the others to be made, and its old file intact
-        path = out / file_name(book.slug, name)
-        started = time.perf_counter()
-        progress.begin(name)
-        try:
-            pages, more = write_atomically(path, lambda target: WRITERS[name](job, target), options.strict)
-        except PublishError as error:
-            failures[name] = error
-            continue
-        finally:
-            progress.end(name)
-        seconds = time.perf_counter() - started
-        stages.append(StageTime(name, seconds))
-        job.done[name] = path
-        warnings += (Diagnostic(WARNING, message, path) for message in more)
-        outputs.append(Output(name, path, path.stat().st_size, pages, seconds))
+    made = make_outputs(job, formats, out, options.parallel, progress.begin, progress.end)
+    outputs = [Output(m.format, m.path, m.path.stat().st_size, m.pages, m.seconds) for m in made if not m.errors]
+    warnings = list(checked.warnings) + [Diagnostic(WARNING, text, m.path) for m in made for text in m.warnings]
+    stages += [StageTime(m.format, m.seconds) for m in made if not m.errors]
+    failures = {m.format: m.errors for m in made if m.errors}
     if failures:
         raise _failed(failures, formats, outputs)
-    return BuildReport(tuple(outputs), tuple(warnings), tuple(stages))
+    report = BuildReport(tuple(outputs), tuple(warnings), tuple(stages))
+    if key:
+        remember(book.root, key, report.outputs, report.warnings)
+    return report
 
 
-def _failed(failures: dict[str, PublishError], formats: tuple[str, ...], outputs: list[Output]) -> PublishError:
+def _cached(folder: Path, out: Path, options: BuildOptions) -> tuple[str, BuildReport | None]:
+    """The fingerprint of this build's inputs, and the report of the outputs it would remake, if
+    they are all up to date. Remote images can change behind our back: never cached."""
+    if not options.cache or options.allow_remote or not folder.is_dir():
+        return "", None
+    root = folder.resolve()
+    config = load_config(root)
+    paths = {name: out / file_name(slugify(config.metadata.title) or "book", name)
+             for name in formats_for(config.pdf, options)}
+    key = fingerprint(root, (builtin_styles(),), f"{replace(options, parallel=True)!r} {out.resolve()}")
+    found = up_to_date(root, key, paths)
+    if found is None:
+        return key, None
+    outputs = tuple(Output(o.format, o.path, o.path.stat().st_size, o.pages, 0.0) for o in found)
+    warnings = tuple(dict.fromkeys(w for o in found for w in o.warnings))
+    return key, BuildReport(outputs, warnings)
+
+
+def _failed(failures: dict[str, tuple[Diagnostic, ...]], formats: tuple[str, ...], outputs: list[Output]) -> PublishError:
     """One error for the formats that failed: each distinct finding once (a template error
     breaks every medium alike), then which outputs were made all the same."""
-    findings = list(dict.fromkeys(d for error in failures.values() for d in error.diagnostics))
+    findings = list(dict.fromkeys(d for errors in failures.values() for d in errors))
     made = ", ".join(o.path.name for o in outputs) or "nothing"
     findings.append(Diagnostic(ERROR, f"{len(failures)} of {len(formats)} outputs failed: "
                                f"{', '.join(failures)} (made: {made})"))

@@ -160,11 +160,11 @@ def test_undecodable_image_names_the_image_and_the_chapter(make_book, tmp_path):
 
 
 def test_a_bug_of_ours_is_reported_as_such_and_debug_shows_the_traceback(make_book, tmp_path):
-    # A sitecustomize that breaks the EPUB writer stands for a bug in publish.
+    # A sitecustomize that breaks the check stage stands for a bug in publish.
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(
-        "import publish.pipeline as p\n"
+        "import publish.check as p\n"
         "def broken(*args, **kwargs):\n    raise ZeroDivisionError('oops')\n"
         "p.check_book = broken\n", encoding="utf-8")
     env = {"PYTHONPATH": f"{hook}{os.pathsep}{REPO}"}

@@ -119,6 +119,8 @@ def write_paged(
         document.write_pdf(target, pdf_tags=True, pdf_variant=pdf_variant or None)
     if variant.finish:
         variant.finish(target, book)
+    # A missing alt text is already a located warning of the check stage (or an image marked decorative).
+    warnings = [w for w in warnings if not _NO_ALT.fullmatch(w)]
     if variant.min_dpi:
         warnings += _low_resolution_images(document, chapters, variant.min_dpi)
     return PagedResult(pages=len(document.pages), warnings=tuple(warnings), page_starts=page_starts(document))
@@ -182,6 +184,7 @@ def _body(rendered: RenderedChapter, variant: PagedVariant, qr: bool) -> str:
     return rendered.body_with(note, url)
 
 
+_NO_ALT = re.compile(r'Image ".*" has no required alt description')
 _INTERNAL_LINK = re.compile(r'<a href="#([^"]+)"([^>]*)>(.*?)</a>', re.S)
 _FIXED_TARGETS = {"toc", "cover", "title-page", "copyright"}
 
