@@ -1,8 +1,10 @@
 """The build cache: outputs made from the very same inputs are not made again.
 
-A fingerprint hashes everything a build reads: the version of publish, the build
-options, every file of the manuscript folder (except `.publish/`), every file of the
-theme's folders, the fonts, and SOURCE_DATE_EPOCH. An output whose recorded
+A fingerprint hashes what a build reads: the version of publish, the build options,
+every file of the manuscript folder (except `.publish/` and `output/`; a custom theme lives
+there too), every file of the built-in styles, and SOURCE_DATE_EPOCH. System font files are
+not read (finding them means loading the theme): after upgrading a font package, build once
+with `--no-cache`. An output whose recorded
 fingerprint matches, and whose file still has the recorded hash, is kept as it is;
 its page count and warnings are replayed from the record. The record lives in
 `<manuscript>/.publish/cache/outputs.json`; a record that cannot be read, or that
