@@ -7,6 +7,7 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +51,7 @@ class Snapshot:
 class Preview:
     """Shared by the server's threads; every change goes through ``self.changed`` (a Condition)."""
 
-    def __init__(self, folder: Path, url_of: callable) -> None:  # type: ignore[valid-type]
+    def __init__(self, folder: Path, url_of: Callable[[Path], str]) -> None:
         self.folder = folder
         self.url_of = url_of
         self.changed = threading.Condition()
