@@ -84,6 +84,7 @@ def bench_size(chapters: int, runs: int, scratch: Path) -> dict[str, object]:
                                                for p in (book / "chapters").glob("*.md"))}
     results["epub"] = measure(runs, publish + ["--format", "epub", "--no-cache"])
     results["pdf"] = measure(runs, publish + ["--format", "pdf", "--no-cache"])
+    results["pdf_sequential"] = measure(runs, publish + ["--format", "pdf", "--no-cache", "--sequential"])
     results["handout"] = measure(runs, publish + ["--format", "handout", "--no-cache"])
     results["whole"] = measure(runs, publish + ["--no-cache"])
     results["whole_sequential"] = measure(runs, publish + ["--no-cache", "--sequential"])
@@ -95,9 +96,21 @@ def bench_size(chapters: int, runs: int, scratch: Path) -> dict[str, object]:
     original = chapter.read_text(encoding="utf-8")
 
     def edit(index: int) -> None:
+        """A sentence more: the chapter keeps its length, so the skeleton is reused."""
         chapter.write_text(original + f"\nUne phrase ajoutée pour la mesure numéro {index}.\n", encoding="utf-8")
 
+    def lengthen(index: int) -> None:
+        """Pages more, a different number each run: every chapter after it moves."""
+        paragraph = f"Un paragraphe ajouté pour allonger le chapitre, mesure {index}. " * 14
+        chapter.write_text(original + "\n\n" + "\n\n".join([paragraph] * 5 * (index + 1)), encoding="utf-8")
+
+    run(publish)
+    results["one_chapter_pdf"] = measure(runs, publish + ["--format", "pdf"], before=edit)
+    run(publish)
+    results["one_chapter_pdf_epub"] = measure(runs, publish + ["--format", "pdf,epub"], before=edit)
+    run(publish)
     results["one_chapter"] = measure(runs, publish, before=edit)
+    results["longer_chapter_pdf"] = measure(runs, publish + ["--format", "pdf"], before=lengthen)
     chapter.write_text(original, encoding="utf-8")
     floor_html = scratch / f"floor-{chapters}.html"
     subprocess.run([py, "-m", "bench.floor", str(book), str(floor_html)], check=True, cwd=HERE.parent)
@@ -134,16 +147,24 @@ def report(all_results: list[dict[str, object]], runs: int) -> str:
     lines = [f"Medians of {runs} runs in seconds (min–max), each a fresh process; peak RSS of the whole "
              "build in MB. `python -m bench` remakes this file.", "",
              f"Machine: {machine()}", "",
-             "| chapters | words | PDF pages | EPUB | PDF | handout | whole build | whole, sequential | "
-             "unchanged rebuild | one chapter edited | peak RSS (whole) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "Fresh builds (`--no-cache`):", "",
+             "| chapters | words | PDF pages | EPUB | PDF | PDF, one process | handout | whole build | "
+             "whole, sequential | peak RSS (whole) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in all_results:
         lines.append(f"| {r['chapters']} | {r['words']:,} | {r['pages']} | {r['epub'].cell()} | {r['pdf'].cell()} | "
-                     f"{r['handout'].cell()} | {r['whole'].cell()} | {r['whole_sequential'].cell()} | "
-                     f"{r['unchanged'].cell()} | {r['one_chapter'].cell()} | {max(r['whole'].rss_mb):.0f} |")
+                     f"{r['pdf_sequential'].cell()} | {r['handout'].cell()} | {r['whole'].cell()} | "
+                     f"{r['whole_sequential'].cell()} | {max(r['whole'].rss_mb):.0f} |")
+    lines += ["", "Rebuilds with the cache:", "",
+              "| chapters | nothing changed (whole) | one sentence added to a chapter: PDF | PDF + EPUB | "
+              "whole build | pages added to a chapter: PDF |", "|---|---|---|---|---|---|"]
+    for r in all_results:
+        lines.append(f"| {r['chapters']} | {r['unchanged'].cell()} | {r['one_chapter_pdf'].cell()} | "
+                     f"{r['one_chapter_pdf_epub'].cell()} | {r['one_chapter'].cell()} | "
+                     f"{r['longer_chapter_pdf'].cell()} |")
     lines += ["", "Against Pandoc and WeasyPrint alone, same manuscripts, same runs:", "",
               "| chapters | Pandoc EPUB | our EPUB ÷ Pandoc | WeasyPrint alone on our HTML (floor) | "
-              "our PDF ÷ floor | Pandoc HTML + WeasyPrint (pages) | our PDF ÷ Pandoc's | "
+              "our PDF ÷ floor (one process) | Pandoc HTML + WeasyPrint (pages) | our PDF ÷ Pandoc's | "
               "our whole build ÷ (Pandoc EPUB + PDF) |", "|---|---|---|---|---|---|---|---|"]
     for r in all_results:
         if "pandoc_epub" not in r:
@@ -151,7 +172,8 @@ def report(all_results: list[dict[str, object]], runs: int) -> str:
         pandoc_pdf = r["pandoc_html"].median + r["pandoc_weasyprint"].median
         lines.append(
             f"| {r['chapters']} | {r['pandoc_epub'].cell()} | {r['epub'].median / r['pandoc_epub'].median:.2f} | "
-            f"{r['floor'].cell()} | {r['pdf'].median / r['floor'].median:.2f} | {pandoc_pdf:.2f} "
+            f"{r['floor'].cell()} | {r['pdf'].median / r['floor'].median:.2f} "
+            f"({r['pdf_sequential'].median / r['floor'].median:.2f}) | {pandoc_pdf:.2f} "
             f"({r['pandoc_pages']}) | {r['pdf'].median / pandoc_pdf:.2f} | "
             f"{r['whole'].median / (r['pandoc_epub'].median + pandoc_pdf):.2f} |")
     return "\n".join(lines) + "\n"

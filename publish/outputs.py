@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from publish.cache import CACHE_DIR
 from publish.errors import PublishError
 from publish.model import Book, PageStart, PdfSettings, RenderedChapter
 from publish.selection import select_chapters
@@ -56,6 +57,11 @@ def formats_for(pdf: PdfSettings, options: BuildOptions) -> tuple[str, ...]:
     return tuple(sorted(dict.fromkeys(wanted), key=FORMATS.index))
 
 
+def layout_cache(book: Book, variant: str) -> Path:
+    """Where the chapters of a paged variant are kept once laid out (see writers/chapterwise.py)."""
+    return book.root / CACHE_DIR / "layout" / variant
+
+
 def build_timestamp(book: Book) -> datetime.datetime:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else the book's date at midnight UTC."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -81,7 +87,9 @@ def _variant(job: Job) -> str:
 def _pdf(job: Job, target: Path) -> WriterResult:
     from publish.writers.paged import VARIANTS, write_paged
 
-    result = write_paged(job.book, job.rendered, job.theme, VARIANTS["pdf"], target, pdf_variant=_variant(job))
+    result = write_paged(job.book, job.rendered, job.theme, VARIANTS["pdf"], target, pdf_variant=_variant(job),
+                         cache=layout_cache(job.book, "pdf") if job.options.cache else None,
+                         workers=(os.cpu_count() or 1) if job.options.parallel else 1)
     job.page_starts = result.page_starts
     return result.pages, result.warnings
 

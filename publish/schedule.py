@@ -8,18 +8,15 @@ with the book already read and converted, so nothing is parsed twice.
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
-import signal
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from publish.errors import Diagnostic, PublishError
 from publish.outputs import FORMATS, WRITERS, Job, file_name, write_atomically
+from publish.processes import process_pool
 
 GROUPS = (("pdf", "epub", "booklet"), ("handout",), ("print",))
 
@@ -50,10 +47,7 @@ def make_outputs(job: Job, formats: tuple[str, ...], out: Path, parallel: bool,
 
 
 def _in_processes(job: Job, groups: list[tuple[str, ...]], out: Path, finished: Callable[[str], None]) -> list[Made]:
-    workers = min(len(groups), os.cpu_count() or 1)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_die_with_parent)
-    try:
+    with process_pool(min(len(groups), os.cpu_count() or 1)) as pool:
         futures = [pool.submit(_make_group, job, group, out) for group in groups]
         made = []
         for future in futures:
@@ -62,20 +56,6 @@ def _in_processes(job: Job, groups: list[tuple[str, ...]], out: Path, finished: 
                 finished(item.format)
             made += group_made
         return made
-    except BaseException:  # interrupted, or a worker died: stop the others, which clean up their files
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _die_with_parent() -> None:
-    """A worker gets SIGTERM (and cleans its temporary file) if the build is killed outright."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _make_group(job: Job, names: tuple[str, ...], out: Path,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from publish.check import CheckedBook, check_book
 from publish.errors import Diagnostic, PublishError
+from publish.outputs import layout_cache
 from publish.writers.paged import VARIANTS, write_paged
 from publish.writers.screen import render_screen
 
@@ -93,7 +94,9 @@ class Preview:
         handle, temporary = tempfile.mkstemp(prefix=".book.", suffix=".tmp", dir=self.pdf_path.parent)
         os.close(handle)
         try:
-            result = write_paged(checked.book, checked.rendered, checked.theme, VARIANTS["pdf"], Path(temporary))
+            # One process (the server's threads make forking unsafe), but an edit lays out its chapter only.
+            result = write_paged(checked.book, checked.rendered, checked.theme, VARIANTS["pdf"], Path(temporary),
+                                 cache=layout_cache(checked.book, "preview"))
             os.replace(temporary, self.pdf_path)
         except PublishError as error:
             Path(temporary).unlink(missing_ok=True)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import io
-import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -17,7 +16,6 @@ from pypdf import PdfWriter
 from pypdf.generic import RectangleObject
 
 from publish import __version__
-from publish.fetch import FolderFetcher
 from publish.model import Book, ExternalLink, Note, PageStart, RenderedChapter, css_length_points
 from publish.templating import make_environment, render
 from publish.theme import Theme, font_face_css
@@ -25,6 +23,7 @@ from publish.typography import typeset_text
 from publish.views import book_view, chapter_view
 from publish.writers.pagestarts import page_starts
 from publish.writers.qr import qr_data_uri
+from publish.writers.weasy import CssSource, LayoutSetup, lay_out, write_pdf
 
 PAGE_SIZES = {"A4": "A4", "A5": "A5", "Letter": "letter", "Half-Letter": "5.5in 8.5in"}
 
@@ -41,6 +40,7 @@ class PagedVariant:
     cover: bool = True  # a print shop's interior has no cover: it is printed apart, on card
     finish: Callable[[Path, Book], None] | None = None  # a last touch on the written PDF
     min_dpi: int = 0  # warn about raster images printed below this resolution
+    by_chapter: bool = False  # every chapter starts a page: lay each out apart, in parallel, cached
 
 
 def _sides(margins: str) -> tuple[str, str, str, str]:
@@ -78,7 +78,7 @@ def _print_page_css(book: Book, paper: str | None) -> str:
 
 VARIANTS = {
     "pdf": PagedVariant("pdf", "pdf", ("paged",), lambda b, paper: _page_rule(b.pdf.page_size, b.pdf.margins),
-                        url_notes=False),
+                        url_notes=False, by_chapter=True),
     "print": PagedVariant("print", "print", ("print", "paged"), _print_page_css, url_notes=False, cover=False,
                           finish=lambda path, book: _set_bleed_box(path, book.pdf.bleed), min_dpi=150),
     "handout": PagedVariant("handout", "handout", ("handout", "paged"),
@@ -92,6 +92,7 @@ class PagedResult:
     pages: int
     warnings: tuple[str, ...]
     page_starts: tuple[PageStart, ...] = ()  # where each page begins, for the EPUB's page markers
+    by_chapter: bool = False  # laid out chapter by chapter, then joined
 
 
 def write_paged(
@@ -102,28 +103,45 @@ def write_paged(
     target: Path,
     page_size: str | None = None,
     pdf_variant: str = "",
+    cache: Path | None = None,
+    workers: int = 1,
 ) -> PagedResult:
-    """Lay out ``chapters`` with WeasyPrint and write the PDF to ``target``."""
+    """Lay out ``chapters`` with WeasyPrint and write the PDF to ``target``.
+
+    A variant whose chapters each start a page is laid out chapter by chapter (see
+    chapterwise.py): in ``workers`` processes, reusing the layouts kept in the ``cache``
+    folder; otherwise, or when the theme needs the whole book at once, as one document.
+    """
     html = render_html(book, chapters, theme, variant)
-    fonts_css = font_face_css(theme.fonts, lambda face: face.path.as_uri())
-    fetcher = FolderFetcher((book.root, *theme.allowed_roots()))
-    layers = [*theme.stylesheets[variant.stylesheets]]
-    extra = [*theme.stylesheets["handout-notes-margin"]] if variant.url_notes and book.handout.notes_margin else []
-    with _captured_warnings() as warnings:  # CSS is parsed here: the theme's ignored rules are reported too
-        stylesheets = [weasyprint.CSS(string=fonts_css, url_fetcher=fetcher)]
-        stylesheets += [weasyprint.CSS(filename=str(path), url_fetcher=fetcher) for path in layers]
-        stylesheets.append(weasyprint.CSS(string=variant.page_css(book, page_size)))
-        stylesheets += [weasyprint.CSS(filename=str(path), url_fetcher=fetcher) for path in extra]
-        document = weasyprint.HTML(string=html, base_url=book.root.as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=stylesheets)
-        document.write_pdf(target, pdf_tags=True, pdf_variant=pdf_variant or None)
+    setup = layout_setup(book, theme, variant, page_size, pdf_variant)
+    result = None
+    if variant.by_chapter:
+        from publish.writers.chapterwise import write_by_chapter
+
+        joined = write_by_chapter(html, [r.chapter.slug for r in chapters], setup, target, cache, workers)
+        if joined is not None:
+            result = PagedResult(joined.pages, joined.warnings, joined.starts, by_chapter=True)
+    if result is None:
+        document, warnings = lay_out(html, setup)
+        warnings += write_pdf(document, setup, target)
+        if variant.min_dpi:
+            warnings += _low_resolution_images(document, chapters, variant.min_dpi)
+        result = PagedResult(len(document.pages), tuple(warnings), page_starts(document))
     if variant.finish:
         variant.finish(target, book)
     # A missing alt text is already a located warning of the check stage (or an image marked decorative).
-    warnings = [w for w in warnings if not _NO_ALT.fullmatch(w)]
-    if variant.min_dpi:
-        warnings += _low_resolution_images(document, chapters, variant.min_dpi)
-    return PagedResult(pages=len(document.pages), warnings=tuple(warnings), page_starts=page_starts(document))
+    return replace(result, warnings=tuple(w for w in result.warnings if not _NO_ALT.fullmatch(w)))
+
+
+def layout_setup(book: Book, theme: Theme, variant: PagedVariant, page_size: str | None,
+                 pdf_variant: str) -> LayoutSetup:
+    """The theme's stylesheets for this variant, the fonts, and the page size from book.toml."""
+    extra = [*theme.stylesheets["handout-notes-margin"]] if variant.url_notes and book.handout.notes_margin else []
+    css = (CssSource(text=font_face_css(theme.fonts, lambda face: face.path.as_uri())),
+           *(CssSource(path=path) for path in theme.stylesheets[variant.stylesheets]),
+           CssSource(text=variant.page_css(book, page_size)),
+           *(CssSource(path=path) for path in extra))
+    return LayoutSetup(book.root.as_uri() + "/", (book.root, *theme.allowed_roots()), css, pdf_variant or None)
 
 
 def _low_resolution_images(document: weasyprint.Document, chapters: Sequence[RenderedChapter], minimum: int) -> list[str]:
@@ -211,18 +229,3 @@ def _unlink_missing_targets(html: str, ids: set[str], book: Book, words: dict[st
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
-class _captured_warnings:
-    """Collects what WeasyPrint logs at WARNING and above during one layout."""
-
-    def __enter__(self) -> list[str]:
-        self.messages: list[str] = []
-        self.handler = logging.Handler(level=logging.WARNING)
-        self.handler.emit = lambda record: self.messages.append(record.getMessage())  # type: ignore[method-assign]
-        self.logger = logging.getLogger("weasyprint")
-        self.logger.addHandler(self.handler)
-        return self.messages
-
-    def __exit__(self, *exc: object) -> None:
-        self.logger.removeHandler(self.handler)
