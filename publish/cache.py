@@ -48,13 +48,14 @@ def fingerprint(manuscript: Path, extra_folders: tuple[Path, ...], options: str)
     """A hash of every input file's path and bytes, the options and the version."""
     digest = hashlib.sha256(f"publish {__version__}\n{options}\n{os.environ.get('SOURCE_DATE_EPOCH', '')}\n".encode())
     for folder in (manuscript, *extra_folders):
-        for path in sorted(_files(folder)):
+        for path in sorted(manuscript_files(folder)):
             digest.update(str(path).encode() + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
-def _files(folder: Path) -> list[Path]:
+def manuscript_files(folder: Path) -> list[Path]:
+    """Every file of ``folder`` a build may read: not the cache, the outputs or version control."""
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if d not in _IGNORED_DIRS]

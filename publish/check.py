@@ -13,6 +13,7 @@ from publish.manuscript import load_manuscript
 from publish.markdown import check_links, render_chapter
 from publish.model import Book, RenderedChapter
 from publish.remote import RemotePolicy
+from publish.rendercache import RenderCache
 from publish.theme import Theme, load_theme
 
 
@@ -39,17 +40,27 @@ class CheckedBook:
 
 
 def check_book(folder: Path, remote: RemotePolicy = RemotePolicy(),
-               chapter_done: Callable[[], None] = lambda: None) -> CheckedBook:
+               chapter_done: Callable[[], None] = lambda: None, cached: bool = False) -> CheckedBook:
     """Load and convert every chapter, then check what spans chapters (links) and the theme.
 
     Mistakes that leave nothing to check (no book.toml, bad TOML, an unknown theme)
     raise PublishError; everything else comes back as diagnostics, all at once.
+    With ``cached``, chapters converted by an earlier build from the very same inputs
+    are taken from the cache (see rendercache.py); never with remote images allowed.
     """
     book = load_manuscript(folder)
+    cache = RenderCache(book, repr(remote)) if cached and not remote.allowed else None
     rendered = []
     for chapter in book.chapters:
-        rendered.append(render_chapter(chapter, book.root, book.limits, remote))
+        found = cache.get(chapter) if cache else None
+        if found is None:
+            found = render_chapter(chapter, book.root, book.limits, remote)
+            if cache:
+                cache.put(found)
+        rendered.append(found)
         chapter_done()
+    if cache:
+        cache.prune()
     theme = load_theme(book.theme, book.root, book.metadata.lang)
     diagnostics = [d for r in rendered for d in r.diagnostics] + list(check_links(rendered))
     order = {chapter.source: index for index, chapter in enumerate(book.chapters)}

@@ -77,7 +77,7 @@ def build(folder: Path, out: Path, options: BuildOptions = BuildOptions(),
     progress.begin("chapters", None)
     try:
         checked = check_book(folder, RemotePolicy(allowed=options.allow_remote),
-                             chapter_done=lambda: progress.step("chapters"))
+                             chapter_done=lambda: progress.step("chapters"), cached=options.cache)
     finally:
         progress.end("chapters")
     stop_if_needed(checked, options.strict)

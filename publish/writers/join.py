@@ -43,55 +43,78 @@ def join_pdf(skeleton: Path, front: int, chapters: Sequence[Path], target: Path,
         pdf.save(target, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
 
+@dataclass
+class _Parts:
+    """What the joined document gathers from the skeleton's front pages, then from each chapter."""
+
+    front: int  # pages before the first chapter
+    elements: list  # the structure tree's top-level elements, in page order
+    trees: list[dict[int, object]]  # each page of the join: the parent-tree entries of its source
+    keys: list[int]  # each page of the join: its key in that source's parent tree
+    destinations: list[tuple[object, object]]
+    bookmarks: list[_Bookmark]
+
+
 def _join(pdf: Pdf, front: int, sources: list[Pdf]) -> None:
-    root = pdf.Root.StructTreeRoot
-    document = root.K[0]
-    skeleton_pages = len(pdf.pages)
-    index_of = {page.objgen: i for i, page in enumerate(pdf.pages)}
-    keys = [_numbers(root.ParentTree)] * front  # each final page: its source's parent-tree entries
-    elements = [e for e in document.K if (_page_index(e, index_of) or 0) < front]
-    kept = {page.objgen: page.obj for page in pdf.pages[:front]}
-    destinations = _destinations(pdf, kept)
-    bookmarks = [b for b in _bookmarks(pdf, kept) if b.destination is not None]
-    margins = [_margins_form(pdf, pdf.pages[i]) for i in range(front, skeleton_pages)]
-
-    page_numbers = {i: i for i in range(front)}  # final page -> its key in the page's source tree
+    stubs = len(pdf.pages) - front
+    parts = _front_parts(pdf, front)
+    margins = [_margins_form(pdf, pdf.pages[front + i]) for i in range(stubs)]
     for source in sources:
-        first = len(pdf.pages)
-        for page in source.pages:
-            pdf.pages.append(page)
-        page_map = {page.objgen: pdf.pages[first + i].obj for i, page in enumerate(source.pages)}
-        copied_root = pdf.copy_foreign(source.Root.StructTreeRoot)
-        numbers = _numbers(copied_root.ParentTree)
-        for element in copied_root.K[0].K:
-            element.P = document
-            elements.append(element)
-        for offset in range(len(source.pages)):
-            final = first - skeleton_pages + front + offset
-            page = pdf.pages[first + offset]
-            _put_under(pdf, page, margins[final - front])
-            page_numbers[final] = int(page.StructParents)
-            page.StructParents = final
-            keys.append(numbers)
-        destinations += _destinations(source, page_map)
-        bookmarks += _bookmarks(source, page_map)
-    del pdf.pages[front:skeleton_pages]
+        _append_chapter(pdf, source, margins, parts)
+    del pdf.pages[front:front + stubs]
+    _write_parts(pdf, parts)
 
-    document.K = Array(elements)
-    nums: list[tuple[int, object]] = [(i, keys[i][page_numbers[i]]) for i in range(len(pdf.pages))]
+
+def _front_parts(pdf: Pdf, front: int) -> _Parts:
+    """The skeleton's front pages and what belongs to them; its stand-ins' parts are dropped."""
+    index_of = {page.objgen: i for i, page in enumerate(pdf.pages)}
+    elements = [e for e in pdf.Root.StructTreeRoot.K[0].K if (_page_index(e, index_of) or 0) < front]
+    kept = {page.objgen: page.obj for page in pdf.pages[:front]}
+    return _Parts(front, elements, [_numbers(pdf.Root.StructTreeRoot.ParentTree)] * front, list(range(front)),
+                  _destinations(pdf, kept), [b for b in _bookmarks(pdf, kept) if b.destination is not None])
+
+
+def _append_chapter(pdf: Pdf, source: Pdf, margins: list[pikepdf.Object], parts: _Parts) -> None:
+    """Copy a chapter's pages after the others, each over its skeleton page's margins, and its
+    structure, destinations and bookmarks with them."""
+    first = len(pdf.pages)
+    for page in source.pages:
+        pdf.pages.append(page)
+    page_map = {page.objgen: pdf.pages[first + i].obj for i, page in enumerate(source.pages)}
+    copied = pdf.copy_foreign(source.Root.StructTreeRoot)  # the same copier: /Pg points at the copied pages
+    tree = _numbers(copied.ParentTree)
+    for element in copied.K[0].K:
+        element.P = pdf.Root.StructTreeRoot.K[0]
+        parts.elements.append(element)
+    for i in range(len(source.pages)):
+        final = len(parts.keys)
+        page = pdf.pages[first + i]
+        _put_under(pdf, page, margins[final - parts.front])
+        parts.keys.append(int(page.StructParents))
+        parts.trees.append(tree)
+        page.StructParents = final
+    parts.destinations += _destinations(source, page_map)
+    parts.bookmarks += _bookmarks(source, page_map)
+
+
+def _write_parts(pdf: Pdf, parts: _Parts) -> None:
+    """One structure tree, parent tree, name tree of destinations and outline for the join."""
+    root = pdf.Root.StructTreeRoot
+    root.K[0].K = Array(parts.elements)
+    nums: list[object] = [x for i in range(len(pdf.pages)) for x in (i, parts.trees[i][parts.keys[i]])]
     next_key = len(pdf.pages)
     for i, page in enumerate(pdf.pages):
         for annotation in page.get("/Annots", []):
             _relink(annotation)
             if "/StructParent" in annotation:
-                nums.append((next_key, keys[i][int(annotation.StructParent)]))
+                nums += [next_key, parts.trees[i][int(annotation.StructParent)]]
                 annotation.StructParent = next_key
                 next_key += 1
-    root.ParentTree = pdf.make_indirect(Dictionary(Nums=Array([x for pair in nums for x in pair])))
+    root.ParentTree = pdf.make_indirect(Dictionary(Nums=Array(nums)))
     root.ParentTreeNextKey = next_key
-    destinations.sort(key=lambda item: bytes(item[0]))
+    destinations = sorted(parts.destinations, key=lambda item: bytes(item[0]))
     pdf.Root.Names.Dests = Dictionary(Names=Array([x for pair in destinations for x in pair]))
-    pdf.Root.Outlines = _outline(pdf, bookmarks)
+    pdf.Root.Outlines = _outline(pdf, parts.bookmarks)
 
 
 def _numbers(tree: Dictionary) -> dict[int, object]:

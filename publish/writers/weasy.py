@@ -3,6 +3,7 @@ and sent to another process, and the call that turns HTML into a laid-out docume
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -45,14 +46,27 @@ class LayoutSetup:
 
 
 def lay_out(html: str, setup: LayoutSetup) -> tuple[weasyprint.Document, list[str]]:
-    """Parse the stylesheets and lay ``html`` out; what WeasyPrint warned about comes back too."""
+    """Lay ``html`` out; what WeasyPrint warned about (the theme's ignored CSS too) comes back."""
     fetcher = FolderFetcher(setup.roots)
-    with captured_warnings() as warnings:  # CSS is parsed here: the theme's ignored rules are reported too
-        stylesheets = [weasyprint.CSS(filename=str(s.path), url_fetcher=fetcher) if s.path is not None
-                       else weasyprint.CSS(string=s.text or "", url_fetcher=fetcher) for s in setup.css]
+    parsed = [_parse(source, source.content(), setup.roots) for source in setup.css]
+    warnings = [w for _, found in parsed for w in found]
+    with captured_warnings() as more:
         document = weasyprint.HTML(string=html, base_url=setup.base_url, url_fetcher=fetcher).render(
-            stylesheets=stylesheets)
-    return document, warnings
+            stylesheets=[css for css, _ in parsed])
+    return document, warnings + more
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(source: CssSource, content: bytes, roots: tuple[Path, ...]) -> tuple[weasyprint.CSS, tuple[str, ...]]:
+    """A stylesheet parsed once per process and content (a book's chapters share the theme's),
+    with the warnings its parsing gave, which every layout using it reports again."""
+    fetcher = FolderFetcher(roots)
+    with captured_warnings() as warnings:
+        if source.path is not None:
+            css = weasyprint.CSS(string=content.decode("utf-8"), base_url=source.path.as_uri(), url_fetcher=fetcher)
+        else:
+            css = weasyprint.CSS(string=source.text or "", url_fetcher=fetcher)
+    return css, tuple(warnings)
 
 
 def write_pdf(document: weasyprint.Document, setup: LayoutSetup, target: Path) -> list[str]:
