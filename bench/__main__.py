@@ -2,7 +2,7 @@
 
 Every figure is the median of --runs runs (with min and max), each run a fresh process,
 with its peak memory (RSS) read from the kernel (wait4). Pandoc is run when it is on the
-PATH or installed by `pip install pypandoc-binary` (the bench extra).
+PATH or installed by `pip install pypandoc-binary` (the bench extra, preferred).
 """
 
 from __future__ import annotations
@@ -63,15 +63,14 @@ def measure(runs: int, command: list[str], before=None, **kwargs) -> Timing:
 
 
 def pandoc() -> str | None:
-    found = shutil.which("pandoc")
-    if found:
-        return found
+    """Pandoc from the bench extra (pypandoc-binary: the 3.x the issue's figures are for) first,
+    then whatever `pandoc` is on the PATH (a distribution's may be years older)."""
     try:
         import pypandoc
 
         return pypandoc.get_pandoc_path()
     except (ImportError, OSError):
-        return None
+        return shutil.which("pandoc")
 
 
 def bench_size(chapters: int, runs: int, scratch: Path) -> dict[str, object]:
