@@ -66,7 +66,7 @@ class Preview:
         started = time.perf_counter()
         checked: CheckedBook | None = None
         try:
-            checked = check_book(self.folder)
+            checked = check_book(self.folder, cached=True)  # a save converts the chapter saved, not the book
             findings = checked.diagnostics
             page = render_screen(checked.book, checked.rendered, checked.theme, self.url_of,
                                  RELOAD_SCRIPT)
