@@ -15,6 +15,7 @@ import pytest
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
+from bench.generate import generate
 from publish.check import check_book
 from publish.manuscript import load_manuscript
 from publish.remote import RemotePolicy
@@ -23,7 +24,7 @@ from publish.writers.paged import VARIANTS, layout_setup, render_html, write_pag
 from publish.writers.weasy import CssSource
 from tests.builds import FIXTURES, MANUSCRIPT, squash
 
-BOOKS = [MANUSCRIPT, FIXTURES / "two-authors", FIXTURES / "typographie", FIXTURES / "edge-cases"]
+BOOKS = [MANUSCRIPT, FIXTURES / "two-authors", FIXTURES / "typographie", FIXTURES / "edge-cases", "benchmark"]
 
 
 def _lay_out_both(folder: Path, out: Path) -> tuple[Path, Path]:
@@ -36,9 +37,13 @@ def _lay_out_both(folder: Path, out: Path) -> tuple[Path, Path]:
     return whole, joined
 
 
-@pytest.fixture(scope="module", params=BOOKS, ids=lambda p: p.name)
+@pytest.fixture(scope="module", params=BOOKS, ids=lambda p: getattr(p, "name", p))
 def pair(request, tmp_path_factory) -> tuple[Path, Path]:
-    return _lay_out_both(request.param, tmp_path_factory.mktemp(request.param.name))
+    if request.param == "benchmark":  # the synthetic book of bench/, four chapters of it
+        folder = generate(tmp_path_factory.mktemp("generated") / "book", 4)
+    else:
+        folder = request.param
+    return _lay_out_both(folder, tmp_path_factory.mktemp(folder.name))
 
 
 def _texts(path: Path) -> list[str]:
