@@ -134,8 +134,9 @@ def _prepare_folder(out: Path, names: list[str]) -> None:
         for name in names:
             for leftover in out.glob(f".{name}.*.tmp"):
                 leftover.unlink()
-        for leftover in out.glob(".booklet-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+        for pattern in (".booklet-*", ".chapters-*"):  # scratch folders of the booklet and the book PDF
+            for leftover in out.glob(pattern):
+                shutil.rmtree(leftover, ignore_errors=True)
     except OSError as error:
         raise PublishError(f"cannot write to the output folder: {error.strerror}", path=out,
                            hint="choose another --out folder, or make this one writable") from None
