@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -122,3 +123,29 @@ def remember(manuscript: Path, key: str, outputs: Iterable[Output], warnings: It
 
 def _file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# A kept entry this build does not use is deleted only once it has not been used for this long:
+# another build of the same manuscript (`watch`, a second terminal) may be about to read it.
+STALE_AFTER = 600  # seconds
+
+
+def touch(*paths: Path) -> None:
+    """Mark kept entries as used now (see ``prune``)."""
+    for path in paths:
+        try:
+            os.utime(path)
+        except OSError:
+            pass
+
+
+def prune(paths: Iterable[Path], keep: set[str]) -> None:
+    """Delete the entries whose name is not in ``keep`` and that nobody used for STALE_AFTER seconds."""
+    now = time.time()
+    for path in paths:
+        try:
+            if path.stem not in keep and now - path.stat().st_mtime > STALE_AFTER:
+                path.unlink()
+        except OSError:
+            pass
+

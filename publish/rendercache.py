@@ -6,8 +6,8 @@ changed typography rule is never served stale), the limits, and every file of th
 manuscript other than the chapters' Markdown (the images a chapter shows, and the names
 of the chapter files it may link to). An edit to one chapter therefore converts that
 chapter only; an edit to an image converts them all. Entries live in
-``<manuscript>/.publish/cache/chapters/``; one that cannot be read or does not fit the
-types is ignored, and JSON (not pickle) means a shared manuscript folder cannot carry code.
+``<manuscript>/.publish/cache/chapters/`` and go once unused for a while (cache.prune); one
+that cannot be read or does not fit the types is ignored, and JSON (not pickle) means a shared manuscript folder cannot carry code.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from publish import __version__
-from publish.cache import CACHE_DIR, manuscript_files
+from publish.cache import CACHE_DIR, manuscript_files, prune, touch
 from publish.errors import Diagnostic
 from publish.model import Book, Chapter, RenderedChapter
 
@@ -45,11 +45,14 @@ class RenderCache:
         return key
 
     def get(self, chapter: Chapter) -> RenderedChapter | None:
+        path = self.folder / f"{self._key(chapter)}.json"
         try:
-            data = json.loads((self.folder / f"{self._key(chapter)}.json").read_text(encoding="utf-8"))
-            return decode(RenderedChapter, {**data, "chapter": None}, chapter=chapter)
+            found = decode(RenderedChapter, {**json.loads(path.read_text(encoding="utf-8")), "chapter": None},
+                           chapter=chapter)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
+        touch(path)
+        return found
 
     def put(self, rendered: RenderedChapter) -> None:
         data = encode(rendered)
@@ -64,11 +67,9 @@ class RenderCache:
             pass  # a cache that cannot be written is only a slower next build
 
     def prune(self) -> None:
-        """Forget the chapters as they were before this build's."""
+        """Forget the chapters as they were before this build's (see cache.prune)."""
         try:
-            for path in self.folder.glob("*.json"):
-                if path.stem not in self.used:
-                    path.unlink(missing_ok=True)
+            prune(self.folder.glob("*.json"), self.used)
         except OSError:
             pass
 

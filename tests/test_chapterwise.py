@@ -3,9 +3,11 @@ and the cache that makes an edit to one chapter lay out that chapter only."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -187,6 +189,8 @@ def test_an_edit_lays_out_that_chapter_only(tmp_path):
     edited = _lay_out(book, tmp_path / "3.pdf", cache)
     assert (edited.laid_out, edited.made_skeleton) == (1, False)  # same length: the skeleton is kept
     assert "Mistral AI" in " ".join(_texts(tmp_path / "3.pdf"))
+    assert len(list(cache.glob("*.pdf"))) == 9  # the chapter's old layout is kept a while: another build may use it
+    _age(cache)
 
     # Three more pages of text: the chapters after it move, and the table of contents says so.
     title = load_manuscript(book).chapters[4].title
@@ -200,7 +204,14 @@ def test_an_edit_lays_out_that_chapter_only(tmp_path):
     opening = _texts(tmp_path / "4.pdf")[moved - 1]
     assert squash(title)[:30] in squash(opening)  # the chapter really opens on the page the contents give
     assert opening.endswith(f" {moved}")  # and the folio at its foot is the new page number
-    assert len(list(cache.glob("*.pdf"))) == 8  # 7 chapters and the skeleton: older layouts are pruned
+    assert len(list(cache.glob("*.pdf"))) == 8  # 7 chapters and the skeleton: layouts unused for long are pruned
+
+
+def _age(folder: Path) -> None:
+    """Make every entry look unused for two hours."""
+    old = time.time() - 7200
+    for path in folder.iterdir():
+        os.utime(path, (old, old))
 
 
 def test_a_damaged_cache_entry_is_laid_out_again(tmp_path):

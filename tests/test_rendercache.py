@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -53,10 +55,16 @@ def test_an_edit_converts_that_chapter_only(book, counted):
     assert counted == []
     chapter = book / "chapters" / "02-geants.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", encoding="utf-8")
+    entries = book / ".publish" / "cache" / "chapters"
     edited = check_book(book, cached=True)
     assert counted == ["02-geants.md"]
     assert "Une phrase de plus" in edited.rendered[1].body
-    assert len(list((book / ".publish" / "cache" / "chapters").glob("*.json"))) == 7  # the old one is gone
+    assert len(list(entries.glob("*.json"))) == 8  # the old entry is kept a while: another build may read it
+    old = time.time() - 7200
+    for entry in entries.glob("*.json"):
+        os.utime(entry, (old, old))
+    check_book(book, cached=True)  # uses (and so refreshes) the 7 current entries
+    assert len(list(entries.glob("*.json"))) == 7  # the one unused for two hours is gone
 
 
 def test_a_removed_image_is_reported_though_no_chapter_changed(book, counted):

@@ -36,6 +36,7 @@ from urllib.parse import unquote, urljoin, urlparse
 import tinycss2
 
 from publish import __version__
+from publish.cache import prune, touch
 from publish.model import PageStart
 from publish.processes import process_pool
 from publish.writers.fontshare import keep_fonts
@@ -256,6 +257,7 @@ def _cached(folder: Path, key: str) -> ChapterLayout | None:
         data = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
         if hashlib.sha256((folder / f"{key}.pdf").read_bytes()).hexdigest() != data["sha256"]:
             return None
+        touch(folder / f"{key}.json", folder / f"{key}.pdf")
         return ChapterLayout(int(data["pages"]), {str(k): int(v) for k, v in data["anchors"].items()},
                              tuple(PageStart(**s) for s in data["starts"]), tuple(map(str, data["warnings"])))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -294,6 +296,4 @@ def _lay_out_into(document: str, setup: LayoutSetup, folder: Path, key: str) -> 
 
 def _prune(folder: Path, keep: set[str]) -> None:
     """Forget the layouts of chapters as they were before: the folder holds one book's chapters."""
-    for path in folder.iterdir():
-        if path.suffix in (".pdf", ".json") and path.stem not in keep:
-            path.unlink(missing_ok=True)
+    prune((p for p in folder.iterdir() if p.suffix in (".pdf", ".json")), keep)
