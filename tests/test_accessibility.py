@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from publish.pipeline import BuildOptions, build
+from publish.build.pipeline import BuildOptions, build
 from tests.builds import FIXTURES, MANUSCRIPT, built, epubcheck_messages
 from tests.reader_tools import ace_report, violations
 
@@ -147,7 +147,7 @@ def test_pdf_variants_for_archiving_and_accessibility(tmp_path, variant, marker)
 
 def test_unknown_pdf_variant_in_book_toml_is_located(make_book):
     from publish.errors import PublishError
-    from publish.manuscript import load_manuscript
+    from publish.load.manuscript import load_manuscript
 
     folder = make_book(extra_toml='\n[pdf]\nvariant = "pdf/x-4"\n')
     with pytest.raises(PublishError) as caught:

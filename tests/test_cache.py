@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from publish.cache import CACHE_DIR, RECORD
-from publish.pipeline import BuildOptions, build
+from publish.build.cache import RECORD
+from publish.store import CACHE_DIR
+from publish.build.pipeline import BuildOptions, build
 from tests.builds import FIXTURES
 
 REPO = Path(__file__).resolve().parents[1]

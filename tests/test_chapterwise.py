@@ -18,12 +18,12 @@ from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 from bench.generate import generate
-from publish.check import check_book
-from publish.manuscript import load_manuscript
-from publish.remote import RemotePolicy
-from publish.writers.chapterwise import Joined, unsplittable, write_by_chapter
-from publish.writers.paged import VARIANTS, layout_setup, render_html, write_paged
-from publish.writers.weasy import CssSource
+from publish.build.prepare import check_book
+from publish.load.manuscript import load_manuscript
+from publish.convert.remote import RemotePolicy
+from publish.writers.paged.chapterwise import Joined, unsplittable, write_by_chapter
+from publish.writers.paged.writer import VARIANTS, layout_setup, render_html, write_paged
+from publish.writers.paged.weasy import CssSource
 from tests.builds import FIXTURES, MANUSCRIPT, squash
 
 BOOKS = [MANUSCRIPT, FIXTURES / "two-authors", FIXTURES / "typographie", FIXTURES / "edge-cases", "benchmark"]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from publish.check import check_book, check_templates
+from publish.build.prepare import check_book, check_templates
 from publish.errors import PublishError
-from publish.pipeline import BuildOptions, build
+from publish.build.pipeline import BuildOptions, build
 from tests.builds import FIXTURES, MANUSCRIPT
 from tests.conftest import line_of
 
@@ -73,7 +73,7 @@ def test_code_is_not_checked():
 
 
 def test_the_default_manuscript_and_a_new_book_are_clean(tmp_path):
-    from publish.scaffold import new_book
+    from publish.commands.new import new_book
 
     for folder in (MANUSCRIPT, new_book(tmp_path / "nouveau"), new_book(tmp_path / "new", lang="en")):
         checked = check_book(folder)

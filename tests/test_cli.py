@@ -164,7 +164,7 @@ def test_a_bug_of_ours_is_reported_as_such_and_debug_shows_the_traceback(make_bo
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(
-        "import publish.check as p\n"
+        "import publish.build.prepare as p\n"
         "def broken(*args, **kwargs):\n    raise ZeroDivisionError('oops')\n"
         "p.check_book = broken\n", encoding="utf-8")
     env = {"PYTHONPATH": f"{hook}{os.pathsep}{REPO}"}

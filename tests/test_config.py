@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from publish.config import load_config
+from publish.load.config import load_config
 from publish.errors import PublishError
 from publish.model import css_length_points
 

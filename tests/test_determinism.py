@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from publish.pipeline import FORMATS, BuildOptions, build
+from publish.build.pipeline import FORMATS, BuildOptions, build
 from tests.builds import FIXTURES
 
 ALL = BuildOptions(formats=FORMATS, qr=True, notes_margin=True)

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from lxml import etree
 
-from publish.pipeline import BuildOptions, build
+from publish.build.pipeline import BuildOptions, build
 from tests.builds import FIXTURES, MANUSCRIPT, built, epubcheck_messages
 
 NS = {

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from publish.errors import PublishError
-from publish.pipeline import BuildOptions, build
+from publish.build.pipeline import BuildOptions, build
 from tests.builds import FIXTURES, MANUSCRIPT
 
 

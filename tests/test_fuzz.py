@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from publish.errors import PublishError
-from publish.pipeline import BuildOptions, build
+from publish.build.pipeline import BuildOptions, build
 from tests.builds import epubcheck_messages
 from tests.conftest import DEFAULT_BOOK_TOML
 

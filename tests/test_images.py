@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from publish.errors import PublishError
-from publish.pipeline import BuildOptions, build
+from publish.build.pipeline import BuildOptions, build
 from tests.conftest import line_of
 
 CHAPTER = "# Images\n\nUn paragraphe.\n\n![Une image](../images/{name})\n"
@@ -182,7 +182,7 @@ def test_remote_images_that_cannot_be_used_are_clear_errors(make_book, tmp_path,
 
 
 def test_a_slow_server_times_out(make_book, tmp_path):
-    from publish.remote import RemoteError, RemotePolicy, fetch_image
+    from publish.convert.remote import RemoteError, RemotePolicy, fetch_image
 
     with _Server({"/lente.png": ("image/png", _png())}, delay=3) as server:
         with pytest.raises(RemoteError, match="could not be fetched"):

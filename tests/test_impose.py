@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from publish.errors import PublishError
-from publish.pipeline import BuildOptions, build
+from publish.build.pipeline import BuildOptions, build
 from publish.writers.impose import booklet_order, impose_booklet
 from tests.builds import FIXTURES, MANUSCRIPT, built, squash
 

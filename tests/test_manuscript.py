@@ -7,7 +7,7 @@ import re
 import pytest
 
 from publish.errors import PublishError
-from publish.manuscript import load_manuscript
+from publish.load.manuscript import load_manuscript
 
 # An XML 1.0 NCName restricted to what ids in EPUB/HTML comfortably use: ASCII, starts with a letter.
 XML_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*$")

@@ -8,8 +8,8 @@ import pytest
 from lxml import html as lxml_html
 
 from publish.errors import Diagnostic
-from publish.manuscript import load_manuscript
-from publish.markdown import check_links, render_chapter
+from publish.load.manuscript import load_manuscript
+from publish.convert.chapter import check_links, render_chapter
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>\n'
 XML_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*$")

@@ -133,7 +133,7 @@ def test_a_second_fixture_book_matches_too():
 
 
 def test_an_epub_built_without_the_pdf_claims_no_page_numbers(tmp_path):
-    from publish.pipeline import BuildOptions, build
+    from publish.build.pipeline import BuildOptions, build
 
     report = build(FIXTURES / "two-authors", tmp_path, BuildOptions(formats=("epub",)))
     with zipfile.ZipFile(report.outputs[0].path) as archive:

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from publish.manuscript import load_manuscript
+from publish.load.manuscript import load_manuscript
 from tests.builds import FIXTURES, MANUSCRIPT, built, page_texts, squash
 
 BOOKS = {"manuscript": MANUSCRIPT, "two-authors": FIXTURES / "two-authors"}
@@ -156,7 +156,7 @@ def test_footnote_numbers_restart_in_each_chapter():
 def test_table_header_repeats_and_table_fits_the_text_block(make_book, tmp_path):
     rows = "\n".join(f"| Ligne {i} | {'mot ' * 12}| {i * 3} |" for i in range(90))
     folder = make_book({"01-tableau.md": f"# Un long tableau\n\n| Nom | Texte | Valeur |\n|---|---|--:|\n{rows}\n"})
-    from publish.pipeline import BuildOptions, build
+    from publish.build.pipeline import BuildOptions, build
 
     report = build(folder, tmp_path / "out", BuildOptions(formats=("pdf",)))
     pdf = report.outputs[0].path

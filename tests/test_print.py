@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 from pypdf import PdfReader
 
-from publish.pipeline import BuildOptions, build
+from publish.build.pipeline import BuildOptions, build
 from tests.builds import FIXTURES, MANUSCRIPT, built, page_texts, squash
 
 MM = 72 / 25.4

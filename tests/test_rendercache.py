@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-import publish.check
-from publish.check import check_book
-from publish.manuscript import load_manuscript
-from publish.markdown import render_chapter
-from publish.pipeline import BuildOptions, build
-from publish.rendercache import decode, encode
+import publish.build.prepare
+from publish.build.prepare import check_book
+from publish.load.manuscript import load_manuscript
+from publish.convert.chapter import render_chapter
+from publish.build.pipeline import BuildOptions, build
+from publish.convert.cache import decode, encode
 from publish.model import RenderedChapter
 from tests.builds import FIXTURES, MANUSCRIPT
 
@@ -36,7 +36,7 @@ def counted(monkeypatch) -> list[str]:
         converted.append(chapter.source.name)
         return render_chapter(chapter, *args, **kwargs)
 
-    monkeypatch.setattr(publish.check, "render_chapter", counting)
+    monkeypatch.setattr(publish.build.prepare, "render_chapter", counting)
     return converted
 
 

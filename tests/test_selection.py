@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from publish.errors import PublishError
-from publish.manuscript import load_manuscript
-from publish.selection import select_chapters
+from publish.load.manuscript import load_manuscript
+from publish.load.selection import select_chapters
 
 CHAPTERS = {
     "00-introduction.md": "---\nnumbered: false\n---\n# Introduction\n",

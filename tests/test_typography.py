@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
 
-from publish.typography import table_for, typeset_element, typeset_text
+from publish.convert.typography import table_for, typeset_element, typeset_text
 
 CASES = Path(__file__).resolve().parent / "fixtures" / "typography"
 LANGUAGE_OF_FILE = {"fr": "fr", "en": "en", "de": "de", "es": "es", "it": "it", "other": "nl"}

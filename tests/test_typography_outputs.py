@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from publish.pipeline import BuildOptions, build
+from publish.build.pipeline import BuildOptions, build
 from tests.builds import FIXTURES, MANUSCRIPT, built, epubcheck_messages, page_texts
 from tests.conftest import DEFAULT_BOOK_TOML
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from publish import __version__
 from publish.model import Book, Note, RenderedChapter
-from publish.templating import html, make_environment, render
-from publish.theme import Theme, font_face_css
-from publish.views import book_view, chapter_view
+from publish.theme.templating import html, make_environment, render
+from publish.theme.loading import Theme, font_face_css
+from publish.theme.context import book_view, chapter_view
 
 
 def render_screen(book: Book, chapters: Sequence[RenderedChapter], theme: Theme,

@@ -1,0 +1,1 @@
+"""Stage 5, build: prepare the book once, plan the outputs, run the writers (in parallel), write atomically."""

@@ -1,0 +1,187 @@
+"""One function per output format, each writing through a temporary file then a rename."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from publish.store import CACHE_DIR
+from publish.errors import PublishError
+from publish.model import Book, PageStart, PdfSettings, RenderedChapter
+from publish.load.selection import select_chapters
+from publish.theme.loading import Theme
+from publish.convert.typography import typeset_text
+
+# The writers (WeasyPrint, ebooklib) are imported where they are used: a build whose outputs
+# are all up to date never needs them, and importing WeasyPrint alone takes half a second.
+
+FORMATS = ("pdf", "epub", "handout", "print", "booklet")
+DEFAULT_FORMATS = ("pdf", "epub", "handout")  # print and booklet when book.toml or the command asks
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    formats: tuple[str, ...] | None = None  # None: DEFAULT_FORMATS plus what [pdf] print/booklet ask for
+    handout_chapters: str | None = None  # None: [handout] chapters from book.toml
+    handout_paper: str | None = None  # "A4" or "Letter"; None: from book.toml
+    qr: bool | None = None  # None: [handout] qr
+    notes_margin: bool | None = None  # None: [handout] notes_margin
+    allow_remote: bool = False  # fetch http(s) images into <manuscript>/.publish/remote/
+    strict: bool = False  # warnings stop the build too, and no output with a warning is kept
+    pdf_variant: str | None = None  # None: [pdf] variant; "pdf/ua-1", "pdf/a-2b", "pdf/a-3b"
+    cache: bool = True  # keep outputs already made from the very same inputs (False: --no-cache)
+    parallel: bool = True  # independent outputs in separate processes when there are several cores
+
+
+@dataclass
+class Job:
+    """What every writer gets: the book, its chapters, the theme, and the outputs already written."""
+
+    book: Book
+    rendered: Sequence[RenderedChapter]
+    theme: Theme
+    options: BuildOptions
+    done: dict[str, Path] = field(default_factory=dict)
+    page_starts: tuple[PageStart, ...] = ()  # where the book PDF's pages begin, once it is laid out
+
+
+def formats_for(pdf: PdfSettings, options: BuildOptions) -> tuple[str, ...]:
+    """The formats to make, in an order where the booklet comes after the PDF it can reuse."""
+    wanted = options.formats
+    if wanted is None:
+        wanted = DEFAULT_FORMATS + (("print",) if pdf.print else ()) + (("booklet",) if pdf.booklet else ())
+    return tuple(sorted(dict.fromkeys(wanted), key=FORMATS.index))
+
+
+def layout_cache(book: Book, variant: str) -> Path:
+    """Where the chapters of a paged variant are kept once laid out (see writers/paged/chapterwise.py)."""
+    return book.root / CACHE_DIR / "layout" / variant
+
+
+def build_timestamp(book: Book) -> datetime.datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else the book's date at midnight UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc)
+    date = book.metadata.date
+    return datetime.datetime(date.year, date.month, date.day, tzinfo=datetime.timezone.utc)
+
+
+def file_name(slug: str, name: str) -> str:
+    suffix = {"pdf": ".pdf", "epub": ".epub", "handout": "-handout.pdf", "print": "-print.pdf",
+              "booklet": "-booklet.pdf"}[name]
+    return slug + suffix
+
+
+WriterResult = tuple[int | None, tuple[str, ...]]  # (PDF pages, warnings)
+
+
+def _variant(job: Job) -> str:
+    return job.book.pdf.variant if job.options.pdf_variant is None else job.options.pdf_variant
+
+
+def _pdf(job: Job, target: Path) -> WriterResult:
+    from publish.writers.paged.writer import VARIANTS, write_paged
+
+    result = write_paged(job.book, job.rendered, job.theme, VARIANTS["pdf"], target, pdf_variant=_variant(job),
+                         cache=layout_cache(job.book, "pdf") if job.options.cache else None,
+                         workers=(os.cpu_count() or 1) if job.options.parallel else 1)
+    job.page_starts = result.page_starts
+    return result.pages, result.warnings
+
+
+def _print(job: Job, target: Path) -> WriterResult:
+    from publish.writers.paged.writer import VARIANTS, write_paged
+
+    result = write_paged(job.book, job.rendered, job.theme, VARIANTS["print"], target, pdf_variant=_variant(job))
+    return result.pages, result.warnings
+
+
+def _handout(job: Job, target: Path) -> WriterResult:
+    from publish.writers.paged.writer import VARIANTS, write_paged
+
+    book, options = job.book, job.options
+    spec = book.handout.chapters if options.handout_chapters is None else options.handout_chapters
+    keep = {c.slug for c in select_chapters(book.chapters, spec)}
+    chosen = [r for r in job.rendered if r.chapter.slug in keep]
+    settings = replace(
+        book.handout,
+        qr=book.handout.qr if options.qr is None else options.qr,
+        notes_margin=book.handout.notes_margin if options.notes_margin is None else options.notes_margin,
+    )
+    result = write_paged(replace(book, handout=settings), chosen, job.theme, VARIANTS["handout"], target,
+                         page_size=options.handout_paper, pdf_variant=_variant(job))
+    return result.pages, result.warnings
+
+
+def _booklet(job: Job, target: Path) -> WriterResult:
+    """Impose the book PDF made in this build, or lay one out for the purpose."""
+    from publish.writers.impose import impose_booklet
+    from publish.writers.paged.writer import VARIANTS, write_paged
+
+    warnings: tuple[str, ...] = ()
+    source = job.done.get("pdf")
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".booklet-") as scratch:
+        if source is None:
+            source = Path(scratch) / "book.pdf"
+            warnings = write_paged(job.book, job.rendered, job.theme, VARIANTS["pdf"], source).warnings
+        result = impose_booklet(source, target, job.book.pdf.page_size)
+    return result.pages, warnings
+
+
+def _epub(job: Job, target: Path) -> WriterResult:
+    """With the PDF built just before, the EPUB carries its page numbers (page-list and markers)."""
+    from publish.writers.epub.cover import cover_jpeg, cover_warning
+    from publish.writers.epub.writer import write_epub
+
+    book = job.book
+    source = f"{typeset_text(book.metadata.title, book.metadata.lang)}, PDF {book.pdf.page_size} ({file_name(book.slug, 'pdf')})"
+    write_epub(book, job.rendered, job.theme, target, cover_jpeg(book, job.theme), build_timestamp(book),
+               pages=job.page_starts, page_source=source)
+    warning = cover_warning(book)
+    return None, (warning,) if warning else ()
+
+
+WRITERS: dict[str, Callable[[Job, Path], WriterResult]] = {
+    "pdf": _pdf, "epub": _epub, "handout": _handout, "print": _print, "booklet": _booklet,
+}
+
+
+def write_atomically(path: Path, write: Callable[[Path], WriterResult], strict: bool = False) -> WriterResult:
+    """Write to a temporary file beside ``path``, then rename: a failed build leaves the old file.
+
+    With ``strict``, an output whose writer warned (CSS WeasyPrint ignored, a blurry
+    image) is not kept: the warnings become the error.
+
+    Any failure of the writer that is not already one of our errors (a bug, a full
+    disk) becomes one naming the output, so that the other formats are still made.
+    """
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise PublishError(f"cannot write {path.name}: {error.strerror}", path=path.parent,
+                           hint="choose another --out folder, or make this one writable") from None
+    os.close(handle)
+    try:
+        result = write(Path(temporary))
+        if strict and result[1]:
+            raise PublishError(f"{path.name} not written: --strict and {len(result[1])} warning(s): "
+                               + "; ".join(result[1]), path=path)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except PublishError:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    except Exception as error:
+        Path(temporary).unlink(missing_ok=True)
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else f"{type(error).__name__}: {error}"
+        raise PublishError(f"could not write {path.name}: {reason}", path=path,
+                           hint="earlier outputs are untouched; run with --format to retry this one") from None
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave nothing half-written
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return result

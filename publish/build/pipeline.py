@@ -1,0 +1,144 @@
+"""build(): load -> render -> each writer -> atomic write. Reads like the flow diagram."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from publish.build.cache import fingerprint, remember, up_to_date
+from publish.load.config import load_config
+from publish.errors import ERROR, WARNING, Diagnostic, PublishError
+from publish.model import slugify
+from publish.build.outputs import DEFAULT_FORMATS, FORMATS, BuildOptions, Job, build_timestamp, file_name, formats_for
+from publish.convert.remote import RemotePolicy
+from publish.theme.loading import builtin_styles
+
+__all__ = ["DEFAULT_FORMATS", "FORMATS", "BuildOptions", "BuildReport", "Output", "Progress", "StageTime", "build",
+           "build_timestamp"]
+
+
+@dataclass(frozen=True)
+class Output:
+    format: str
+    path: Path
+    size: int  # bytes
+    pages: int | None  # PDFs only
+    seconds: float
+
+
+@dataclass(frozen=True)
+class StageTime:
+    stage: str  # "check", then one per format
+    seconds: float
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    outputs: tuple[Output, ...]
+    warnings: tuple[Diagnostic, ...] = field(default=())
+    stages: tuple[StageTime, ...] = field(default=())
+
+
+class Progress:
+    """What a build tells its onlooker; the command line draws bars, the API stays silent.
+
+    ``begin`` opens a stage ("chapters" with a count, or a format with none),
+    ``step`` advances a counted stage, ``end`` closes it.
+    """
+
+    def begin(self, stage: str, total: int | None = None) -> None:
+        pass
+
+    def step(self, stage: str) -> None:
+        pass
+
+    def end(self, stage: str) -> None:
+        pass
+
+
+def build(folder: Path, out: Path, options: BuildOptions = BuildOptions(),
+          progress: Progress = Progress()) -> BuildReport:
+    """Check the manuscript in ``folder``, then build every requested format into ``out``.
+
+    Outputs already made from the very same inputs are kept (see build/cache.py).
+    """
+    for name in options.formats or ():
+        if name not in FORMATS:
+            raise PublishError(f"unknown format `{name}`", hint="formats are " + ", ".join(FORMATS))
+    started = time.perf_counter()
+    key, cached = _cached(folder, out, options)
+    if cached is not None:
+        return replace(cached, stages=(StageTime("cache", time.perf_counter() - started),))
+    from publish.build.prepare import check_book, stop_if_needed  # Markdown, lxml, WeasyPrint: only when needed
+    from publish.build.parallel import make_outputs
+
+    progress.begin("chapters", None)
+    try:
+        checked = check_book(folder, RemotePolicy(allowed=options.allow_remote),
+                             chapter_done=lambda: progress.step("chapters"), cached=options.cache)
+    finally:
+        progress.end("chapters")
+    stop_if_needed(checked, options.strict)
+    stages = [StageTime("check", time.perf_counter() - started)]
+    book = checked.book
+    formats = formats_for(book.pdf, options)
+    _prepare_folder(out, [file_name(book.slug, name) for name in formats])
+    job = Job(book, checked.rendered, checked.theme, options)
+    made = make_outputs(job, formats, out, options.parallel, progress.begin, progress.end)
+    outputs = [Output(m.format, m.path, m.path.stat().st_size, m.pages, m.seconds) for m in made if not m.errors]
+    warnings = list(checked.warnings) + [Diagnostic(WARNING, text, m.path) for m in made for text in m.warnings]
+    stages += [StageTime(m.format, m.seconds) for m in made if not m.errors]
+    failures = {m.format: m.errors for m in made if m.errors}
+    if failures:
+        raise _failed(failures, formats, outputs)
+    report = BuildReport(tuple(outputs), tuple(warnings), tuple(stages))
+    if key:
+        remember(book.root, key, report.outputs, report.warnings)
+    return report
+
+
+def _cached(folder: Path, out: Path, options: BuildOptions) -> tuple[str, BuildReport | None]:
+    """The fingerprint of this build's inputs, and the report of the outputs it would remake, if
+    they are all up to date. Remote images can change behind our back: never cached."""
+    if not options.cache or options.allow_remote or not folder.is_dir():
+        return "", None
+    root = folder.resolve()
+    config = load_config(root)
+    paths = {name: out / file_name(slugify(config.metadata.title) or "book", name)
+             for name in formats_for(config.pdf, options)}
+    key = fingerprint(root, (builtin_styles(),), f"{replace(options, parallel=True)!r} {out.resolve()}")
+    found = up_to_date(root, key, paths)
+    if found is None:
+        return key, None
+    outputs = tuple(Output(o.format, o.path, o.path.stat().st_size, o.pages, 0.0) for o in found)
+    warnings = tuple(dict.fromkeys(w for o in found for w in o.warnings))
+    return key, BuildReport(outputs, warnings)
+
+
+def _failed(failures: dict[str, tuple[Diagnostic, ...]], formats: tuple[str, ...], outputs: list[Output]) -> PublishError:
+    """One error for the formats that failed: each distinct finding once (a template error
+    breaks every medium alike), then which outputs were made all the same."""
+    findings = list(dict.fromkeys(d for errors in failures.values() for d in errors))
+    made = ", ".join(o.path.name for o in outputs) or "nothing"
+    findings.append(Diagnostic(ERROR, f"{len(failures)} of {len(formats)} outputs failed: "
+                               f"{', '.join(failures)} (made: {made})"))
+    return PublishError.of(findings)
+
+
+def _prepare_folder(out: Path, names: list[str]) -> None:
+    """Create the output folder and clear what a killed build left: temporary files of our outputs."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            for leftover in out.glob(f".{name}.*.tmp"):
+                leftover.unlink()
+        for pattern in (".booklet-*", ".chapters-*"):  # scratch folders of the booklet and the book PDF
+            for leftover in out.glob(pattern):
+                shutil.rmtree(leftover, ignore_errors=True)
+    except OSError as error:
+        raise PublishError(f"cannot write to the output folder: {error.strerror}", path=out,
+                           hint="choose another --out folder, or make this one writable") from None
+
+

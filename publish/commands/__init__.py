@@ -1,0 +1,1 @@
+"""Stage 6, commands: the command line, one module per command (new, build, check, watch)."""

@@ -1,0 +1,92 @@
+"""`publish new`: a ready-to-build book from the starter books in publish/starter/."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import shutil
+from pathlib import Path
+
+from publish.errors import PublishError
+
+STARTERS = Path(__file__).resolve().parent.parent / "starter"
+_TITLES = {"fr": "Mon livre", "en": "My book"}
+_AUTHORS = {"fr": "Prénom Nom", "en": "First Last"}
+_FILLED = ("book.toml",)  # the only file with {{ placeholders }}
+
+
+def new_book(folder: Path, lang: str = "fr", title: str | None = None, author: str | None = None,
+             today: datetime.date | None = None) -> Path:
+    """Create ``folder`` holding book.toml, two chapters, images/ and a .gitignore.
+
+    The sample text is French for `fr` and English otherwise; ``lang`` is set as given,
+    so a German book gets German typography and words from its first build.
+    """
+    _check_lang(lang)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise PublishError("folder is not empty; `publish new` never overwrites", path=folder,
+                           hint="give the name of a new folder, e.g. publish new mon-livre")
+    base = lang.split("-")[0].lower()
+    starter = STARTERS / (base if (STARTERS / base).is_dir() else "en")
+    values = {
+        "title": _toml_string(title or _TITLES.get(base, _TITLES["en"])),
+        "author": _toml_string(author or _AUTHORS.get(base, _AUTHORS["en"])),
+        "lang": _toml_string(lang),
+        "date": _toml_string((today or datetime.date.today()).isoformat()),
+    }
+    created = not folder.exists()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for source in sorted(starter.rglob("*")):
+            relative = source.relative_to(starter)
+            target = folder / (".gitignore" if relative.as_posix() == "gitignore" else relative)
+            if source.is_dir():
+                target.mkdir(exist_ok=True)
+            elif relative.as_posix() in _FILLED:
+                target.write_text(_fill(source.read_text(encoding="utf-8"), values), encoding="utf-8")
+            else:
+                shutil.copyfile(source, target)
+    except OSError as error:
+        if created:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise PublishError(f"cannot create the book: {error.strerror}", path=folder,
+                           hint="choose a folder you can write to") from None
+    return folder
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        text = text.replace("{{ " + key + " }}", value)
+    return text
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string: JSON's escapes are TOML's for quotes, backslashes and control characters."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _check_lang(lang: str) -> None:
+    import re
+
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang):
+        raise PublishError(f"`{lang}` is not a language tag", hint="use a BCP 47 tag such as fr, en, de or fr-CA")
+
+
+def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser("new", parents=[common], help="start a new book in a new folder")
+    parser.add_argument("folder", help="the folder to create (must not exist, or be empty)")
+    parser.add_argument("--lang", default="fr", help="language of the book, e.g. fr, en, de (default: fr)")
+    parser.add_argument("--title", default=None, help="the book's title")
+    parser.add_argument("--author", default=None, help="the author's name")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    folder = new_book(Path(args.folder), lang=args.lang, title=args.title, author=args.author)
+    print(f"created {folder}: a book ready to build. Next:\n"
+          f"  cd {folder}\n"
+          "  publish watch     live preview in the browser, refreshed on every save\n"
+          "  publish check     find mistakes, with file and line\n"
+          "  publish build     PDF, EPUB and handout into output/")
+    return 0

@@ -1,0 +1,89 @@
+"""Checks of a chapter that no conversion step needs but every author wants: they only report.
+
+Each check records its findings in the chapter's ``SourceText``; the passes
+that reshape the HTML (structure.py) report what stops them there too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from lxml import etree
+
+from publish.errors import ERROR, WARNING
+from publish.load.source import SourceText
+
+HEADING_JUMP = "heading-jump"
+MISSING_ALT = "missing-alt"
+ACCESSIBILITY = (HEADING_JUMP, MISSING_ALT)  # findings that break WCAG 2.1 AA for an EPUB
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_ATX = re.compile(r"^\s{0,3}(#{1,6})(?:[ \t]+|$)")
+_UNDEFINED_CALL = re.compile(r"\[\^([^\]\s]+)\]")
+_OPAQUE = {"code", "pre", "kbd", "samp", "script", "style"}
+
+
+def headings(source: SourceText) -> list[tuple[int, int, int]]:
+    """(level, line, column) of each `#` heading of the source, outside fenced code."""
+    found = []
+    fence: str | None = None
+    for index, text in enumerate(source.lines):
+        opening = _FENCE.match(text)
+        if opening:
+            mark = opening.group(1)
+            if fence is None:
+                fence = mark
+            elif mark[0] == fence[0] and len(mark) >= len(fence):
+                fence = None
+            continue
+        heading = _ATX.match(text) if fence is None else None
+        if heading:
+            found.append((len(heading.group(1)), source.chapter.first_line + index, heading.start(1) + 1))
+    return found
+
+
+def check_heading_levels(source: SourceText) -> None:
+    """A heading may go down one level at a time (## then ###), never skip one (## then ####).
+
+    Skipped levels break the outline a screen reader and the EPUB's navigation show.
+    The chapter title counts as level 1, whether written as `#` or in front matter.
+    """
+    previous = 1
+    for level, line, column in headings(source):
+        if level > previous + 1:
+            source.report_at(WARNING, f"heading level jumps from {previous} to {level}", line, column,
+                             f"use {'#' * (previous + 1)} here, or add the missing level above it", code=HEADING_JUMP)
+        previous = level
+
+
+def check_note_calls(root: etree._Element, source: SourceText) -> None:
+    """A call such as [^3] with no `[^3]: …` definition is left by Python-Markdown as text."""
+    for text in root.xpath("//text()"):
+        owner = text.getparent()
+        if text.is_tail:
+            owner = owner.getparent()
+        if owner is None or any(e.tag in _OPAQUE for e in (owner, *owner.iterancestors())):
+            continue
+        for match in _UNDEFINED_CALL.finditer(str(text)):
+            source.error(f"footnote `{match.group()}` has no definition", match.group(),
+                         f"add a line `{match.group()}: the note's text` at the end of the chapter")
+
+
+def check_duplicate_ids(root: etree._Element, source: SourceText) -> None:
+    """Two elements of a chapter with the same id: links would reach only the first, and EPUB rejects it."""
+    counts = Counter(e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id"))
+    for anchor, count in counts.items():
+        if count > 1:  # point at the second one: the first is where the anchor belongs
+            places = source.occurrences("{#" + anchor + "}") + source.occurrences(f'id="{anchor}"')
+            line, column = sorted(places)[1] if len(places) > 1 else source.locate(anchor)
+            source.report_at(ERROR, f"anchor `{anchor}` is given to {count} elements", line, column,
+                             "give each heading or element its own id, e.g. {#" + anchor + "-2}")
+
+
+def check_not_empty(root: etree._Element, source: SourceText) -> None:
+    """A chapter with a title and nothing else (called once the title is taken out)."""
+    if "".join(root.itertext()).strip() or any(True for _ in root.iter("img", "svg", "table", "hr")):
+        return
+    line = source.chapter.title_line or source.chapter.first_line
+    source.report_at(WARNING, "chapter is empty: it has a title and no text", line, None,
+                     "write its text, or remove the file and its entry in [book] chapters")

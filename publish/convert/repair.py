@@ -1,0 +1,137 @@
+"""Repairs to a chapter's HTML tree: what stray raw HTML leaves that XHTML forbids, and words too
+long to hyphenate.
+
+An EPUB with a `<div>` inside a heading or a `<b>` straight inside a list is
+invalid; a 5,000-character "word" costs WeasyPrint a minute of hyphenation.
+Every repair keeps every word of the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from publish.convert.structure import remove_keeping_tail
+
+# Elements that hold text only (phrasing content), and blocks that may not sit inside them.
+PHRASING_ONLY = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "span", "a", "em", "strong", "b", "i", "u", "s", "small",
+                 "sub", "sup", "code", "kbd", "samp", "var", "abbr", "cite", "dfn", "mark", "q", "time", "bdi", "bdo",
+                 "ruby", "rt", "rp", "caption", "figcaption", "dt", "summary", "pre"}
+BLOCKS = {"div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure", "figcaption", "table", "ul", "ol",
+          "dl", "pre", "details", "summary", "hr", "caption"}
+
+
+def repair_content_model(root: etree._Element) -> None:
+    """Stray raw HTML can leave what XHTML forbids and EPUBCheck rejects: a `<b>` straight inside
+    a list, an `<li>` outside one, a `<div>` inside a heading. Repair it, keeping every word."""
+    _unwrap_misplaced_blocks(root)  # first: a list unwrapped out of a <b> leaves its items bare
+    for item in list(root.iter("li")):
+        if item.getparent() is None or item.getparent().tag not in ("ul", "ol"):
+            item.tag = "span"
+    for listing in list(root.iter("ul", "ol")):
+        _repair_list(listing)
+    for heading in list(root.iter("h2", "h3", "h4", "h5", "h6")):  # emptied by the sanitiser: `## <script>`
+        if not heading.text_content().strip() and heading.find(".//img") is None:
+            remove_keeping_tail(heading)
+
+
+def _repair_list(listing: etree._Element) -> None:
+    """Everything inside a list goes into an item: into the item before it, or a new one."""
+    if listing.text and listing.text.strip():
+        item = etree.Element("li")
+        item.text, listing.text = listing.text, None
+        listing.insert(0, item)
+    for child in list(listing):
+        if isinstance(child.tag, str) and child.tag != "li":
+            previous = child.getprevious()
+            if previous is None or previous.tag != "li":
+                previous = etree.Element("li")
+                child.addprevious(previous)
+            previous.append(child)  # its tail moves with it
+        elif child.tail and child.tail.strip():  # text between items joins the item before it
+            last = child[-1] if len(child) else None
+            before = (last.tail if last is not None else child.text) or ""
+            joined = before + ("" if not before or before[-1].isspace() or child.tail[0].isspace() else " ") + child.tail
+            if last is not None:
+                last.tail = joined
+            else:
+                child.text = joined
+            child.tail = None
+
+
+def _unwrap_misplaced_blocks(root: etree._Element) -> None:
+    """A block written inside a paragraph or heading ("#### Titre <div>") is unwrapped, its text kept."""
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str) or element.tag not in BLOCKS:
+            continue
+        if any(isinstance(a.tag, str) and a.tag in PHRASING_ONLY for a in element.iterancestors()):
+            if element.tag == "hr":
+                remove_keeping_tail(element)
+            else:
+                _unwrap(element)
+
+
+def _unwrap(element: etree._Element) -> None:
+    """Replace ``element`` by its text and children."""
+    parent = element.getparent()
+    index = parent.index(element)
+    previous = element.getprevious()
+    if element.text:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.text
+        else:
+            parent.text = (parent.text or "") + element.text
+    children = list(element)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    last = children[-1] if children else (parent[index - 1] if index > 0 else None)
+    if element.tail:
+        if last is not None and last is not element:
+            last.tail = (last.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+LONG_WORD = re.compile(r"[^\s<>]{64,}")  # longer than any real word: a hash, a sequence, a pasted URL
+_NO_WRAP = {"code", "pre", "kbd", "samp", "script", "style", "svg", "math"}
+
+
+def mark_long_words(root: etree._Element) -> None:
+    """Wrap words of 64+ characters in `<span class="long-word">`.
+
+    The theme breaks them anywhere instead of hyphenating them: WeasyPrint tries
+    every hyphenation point of a word, which takes a minute for a 5,000-character one.
+    """
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str) or element.tag in _NO_WRAP or element.get("class") == "long-word":
+            continue
+        if any(ancestor.tag in _NO_WRAP for ancestor in element.iterancestors()):
+            continue
+        for slot in ("text", "tail"):
+            if slot == "tail" and element is root:
+                continue
+            text = getattr(element, slot)
+            if text and LONG_WORD.search(text):
+                _wrap_long_words(element, slot, text)
+
+
+def _wrap_long_words(element: etree._Element, slot: str, text: str) -> None:
+    pieces = LONG_WORD.split(text)
+    words = LONG_WORD.findall(text)
+    setattr(element, slot, pieces[0] or None)
+    spans = []
+    for word, after in zip(words, pieces[1:]):
+        span = etree.Element("span", {"class": "long-word"})
+        span.text = word
+        span.tail = after or None
+        spans.append(span)
+    if slot == "text":
+        for index, span in enumerate(spans):
+            element.insert(index, span)
+    else:
+        anchor = element
+        for span in spans:
+            anchor.addnext(span)
+            anchor = span

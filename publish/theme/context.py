@@ -1,0 +1,79 @@
+"""What templates see: the book and its chapters, already formatted (and typeset) for display."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from publish.model import Heading, Metadata, RenderedChapter
+from publish.convert.typography import typeset_text
+
+
+@dataclass(frozen=True)
+class BookView:
+    title: str
+    subtitle: str
+    authors: tuple[str, ...]
+    authors_text: str  # "Alice Martin et Bruno Léger"
+    lang: str
+    date_iso: str
+    date_long: str  # "26 novembre 2026"
+    year: int
+    publisher: str
+    rights: str
+    description: str
+    identifier: str
+
+
+@dataclass(frozen=True)
+class ChapterView:
+    slug: str
+    number: int | None
+    label: str  # "Chapitre 2", or "" when unnumbered
+    title: str
+    title_html: Markup
+    body: Markup
+    lang: str
+    headings: tuple[Heading, ...]
+    href: str  # where a table of contents points: "#slug" in one document, "file.xhtml" in an EPUB
+
+
+def book_view(metadata: Metadata, words: dict[str, object]) -> BookView:
+    months = words["months"]
+    assert isinstance(months, list)
+    date = metadata.date
+    date_long = str(words["date_format"]).format(day=date.day, month=months[date.month - 1], year=date.year)
+    if date.day == 1 and metadata.lang.startswith("fr"):
+        date_long = date_long.replace("1 ", "1er ", 1)
+    authors = metadata.authors
+    joined = authors[0] if len(authors) == 1 else ", ".join(authors[:-1]) + f" {words['and']} " + authors[-1]
+    return BookView(
+        title=typeset_text(metadata.title, metadata.lang),
+        subtitle=typeset_text(metadata.subtitle, metadata.lang),
+        authors=authors,
+        authors_text=joined,
+        lang=metadata.lang,
+        date_iso=date.isoformat(),
+        date_long=date_long,
+        year=date.year,
+        publisher=metadata.publisher,
+        rights=typeset_text(metadata.rights, metadata.lang),
+        description=typeset_text(metadata.description, metadata.lang),
+        identifier=metadata.identifier,
+    )
+
+
+def chapter_view(rendered: RenderedChapter, words: dict[str, object], body: str, href: str) -> ChapterView:
+    chapter = rendered.chapter
+    return ChapterView(
+        slug=chapter.slug,
+        number=chapter.number,
+        label=f"{words['chapter']} {chapter.number}" if chapter.number else "",
+        title=typeset_text(chapter.title, chapter.lang),
+        title_html=Markup(rendered.title_html),
+        body=Markup(body),
+        lang=chapter.lang,
+        headings=rendered.headings,
+        href=href,
+    )

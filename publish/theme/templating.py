@@ -1,0 +1,62 @@
+"""The Jinja environment: sandboxed, autoescaped, strict; template errors name the template and line."""
+
+from __future__ import annotations
+
+import textwrap
+
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from publish.errors import PublishError
+from publish.theme.loading import Theme
+
+
+def make_environment(theme: Theme, *media: str) -> jinja2.Environment:
+    """Manuscript text only ever arrives as variables, never as template source."""
+    environment = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs(*media)]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["wrap_lines"] = _wrap_lines
+    return environment
+
+
+def render(environment: jinja2.Environment, name: str, **context: Any) -> str:
+    try:
+        return environment.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as error:
+        raise PublishError(f"template error: {error.message}", path=error.filename or name, line=error.lineno) from None
+    except jinja2.TemplateNotFound as error:
+        raise PublishError(f"template `{error.name}` not found in the theme", path=name,
+                           hint="themes keep templates in styles/<theme>/templates/") from None
+    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as error:
+        path, line = _template_position(error)
+        raise PublishError(f"template error: {error}", path=path or name, line=line) from None
+
+
+def html(text: str) -> Markup:
+    """Mark HTML that the Markdown stage produced as safe to insert."""
+    return Markup(text)
+
+
+def _wrap_lines(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width=width, break_long_words=False) or [""]
+
+
+def _template_position(error: BaseException) -> tuple[str | None, int | None]:
+    """Jinja rewrites tracebacks so that template frames carry the template's file and line."""
+    traceback = error.__traceback__
+    found: tuple[str | None, int | None] = (None, None)
+    while traceback is not None:
+        filename = traceback.tb_frame.f_code.co_filename
+        if not filename.endswith(".py") and not filename.startswith("<"):
+            found = (filename, traceback.tb_lineno)
+        traceback = traceback.tb_next
+    return found

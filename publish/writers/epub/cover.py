@@ -1,0 +1,94 @@
+"""The book's cover as a JPEG for the EPUB: the author's image, or the theme's cover.svg
+rendered by the same engine as the PDF's first page, so that both covers match.
+
+JPEG because Kindle's and Kobo's stores expect one, at least 1,600 pixels on the long side.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from pathlib import Path
+
+from PIL import Image
+
+from publish.model import Book
+from publish.theme.templating import make_environment, render
+from publish.theme.loading import Theme, font_face_css
+from publish.theme.context import book_view
+
+COVER_HEIGHT = 2400  # pixels on the long side; Kindle and Kobo ask for at least 1,600
+MIN_LONG_SIDE = 1600
+COVER_PAGE = "148mm 210mm"  # A5 proportions, as cover.svg's view box
+
+
+def cover_jpeg(book: Book, theme: Theme) -> bytes:
+    """The cover image; a drawn cover is kept in `.publish/cache/` under the hash of all it is
+    made from, since drawing it means loading WeasyPrint (a second, for an EPUB of one second)."""
+    if book.metadata.cover is not None:
+        return _as_jpeg(book.metadata.cover)
+    svg = render(make_environment(theme, "paged"), "cover.svg", book=book_view(book.metadata, theme.words))
+    html = f'<html><body style="margin:0">{svg}</body></html>'
+    css = font_face_css(theme.fonts, lambda face: face.path.as_uri())
+    css += f"@page {{ size: {COVER_PAGE}; margin: 0 }} svg {{ display: block; width: 100%; height: 100%; }}"
+    fonts = "".join(f"{f.path}:{f.path.stat().st_size}:{f.path.stat().st_mtime_ns}" for f in theme.fonts)
+    key = hashlib.sha256(f"{COVER_HEIGHT}\n{html}\n{css}\n{fonts}".encode()).hexdigest()[:32]
+    cached = book.root / ".publish" / "cache" / f"cover-{key}.jpg"
+    try:
+        with Image.open(cached) as image:
+            image.verify()  # a damaged file is drawn again, never used
+        return cached.read_bytes()
+    except (OSError, SyntaxError, ValueError):
+        pass
+    data = _draw(html, css, theme)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(".tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, cached)
+    except OSError:
+        pass  # a read-only manuscript: the cover is drawn every time
+    return data
+
+
+def _draw(html: str, css: str, theme: Theme) -> bytes:
+    import pypdfium2
+    import weasyprint
+
+    from publish.writers.fetcher import FolderFetcher
+
+    fetcher = FolderFetcher(theme.allowed_roots())
+    pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(
+        stylesheets=[weasyprint.CSS(string=css, url_fetcher=fetcher)])
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        scale = COVER_HEIGHT / page.get_height()
+        image = page.render(scale=scale).to_pil()
+    finally:
+        document.close()
+    return _jpeg_bytes(image.convert("RGB"))
+
+
+def cover_warning(book: Book) -> str | None:
+    """The author's cover is too small for the e-book stores (they refuse or blur it)."""
+    if book.metadata.cover is None:
+        return None
+    with Image.open(book.metadata.cover) as image:
+        long_side = max(image.size)
+    if long_side >= MIN_LONG_SIDE:
+        return None
+    return (f"{book.metadata.cover}: the cover is {image.size[0]} × {image.size[1]} pixels; Kindle and Kobo "
+            f"want at least {MIN_LONG_SIDE} on the long side (e.g. 1600 × 2400)")
+
+
+def _as_jpeg(path: Path) -> bytes:
+    with Image.open(path) as image:
+        return _jpeg_bytes(image.convert("RGB"))
+
+
+def _jpeg_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=90, optimize=True, progressive=False)
+    return buffer.getvalue()

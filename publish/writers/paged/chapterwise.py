@@ -1,0 +1,299 @@
+"""Lay out a book whose chapters each start a page, one chapter at a time.
+
+Each chapter is a WeasyPrint document of its own, with the margin boxes switched off:
+the chapters are laid out in parallel processes and kept in a cache folder under a key
+made of their HTML, the stylesheets and the bytes of every file they show, so that an
+edit to one chapter lays out that chapter only.
+
+A *skeleton* document then gives everything that depends on where a chapter lands. It is
+the book's own HTML with the front matter (cover, title page, table of contents) in full
+and, for each chapter, a hidden stand-in exactly as many pages long: the chapter's head
+(so its string-set feeds the running heads), all hidden, and an empty block bearing the id of each
+element the front matter links to, on the page where the chapter's layout put it.
+WeasyPrint lays the skeleton out with the theme as it is, so the table of contents'
+``target-counter()`` numbers, the folios and the running heads come out as in a layout of
+the whole book, at a few milliseconds a page. join.py then lays each chapter page under
+its skeleton page's margins.
+
+A theme for which stand-ins are not enough is laid out as one document (``unsplittable``
+says why): running elements, ``target-counter()`` outside the table of contents, counters
+that run across chapters, chapters that must start on a left or right page, and @page
+rules for :first, :left, :right or :blank pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+import tinycss2
+
+from publish import __version__
+from publish.store import prune, touch
+from publish.model import PageStart
+from publish.processes import process_pool
+from publish.writers.paged.fontshare import keep_fonts
+from publish.writers.paged.join import LINK_SCHEME, join_pdf
+from publish.writers.paged.pagestarts import page_starts
+from publish.writers.paged.weasy import CssSource, LayoutSetup, lay_out, write_pdf
+
+_MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
+                 "right-top", "right-middle", "right-bottom", "bottom-right-corner", "bottom-right",
+                 "bottom-center", "bottom-left", "bottom-left-corner", "left-bottom", "left-middle", "left-top")
+# Chapter documents paint neither the margin boxes nor the page's background: the skeleton does.
+_MARGINS_OFF = ("@page {\n  background: none !important;\n"
+                + "".join(f"  @{box} {{ content: none !important; }}\n" for box in _MARGIN_BOXES)
+                + "}\nhtml, body { background: none !important; }\n")
+_HREF = re.compile(r'href="#([^"]+)"')
+_IDS = re.compile(r'\bid="([^"]+)"')
+_REFERENCE = re.compile(r"""(?:\bsrc=|url\()\s*["']?([^"')\s>]+)""")
+
+
+@dataclass(frozen=True)
+class SplitBook:
+    """The book's HTML cut where the chapters begin."""
+
+    head: str  # up to and with the <body> tag
+    front: str  # what comes before the first chapter: cover, title page, table of contents
+    chapters: tuple[str, ...]  # each chapter's <section>…</section>
+    tail: str  # </body></html>
+
+
+@dataclass(frozen=True)
+class ChapterLayout:
+    pages: int
+    anchors: dict[str, int]  # each id -> the first page of the chapter (from 0) where it was laid out
+    starts: tuple[PageStart, ...]  # where each page begins, numbered from 1 in the chapter
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Joined:
+    pages: int
+    warnings: tuple[str, ...]
+    starts: tuple[PageStart, ...]
+    laid_out: int  # chapters laid out in this build (the others came from the cache)
+    made_skeleton: bool  # False: the skeleton came from the cache (no chapter changed length)
+
+
+def split_html(html: str, slugs: Sequence[str]) -> SplitBook | None:
+    """None when the chapters are not consecutive <section id="slug"> blocks of the body."""
+    body = re.search(r"<body\b[^>]*>", html)
+    end = html.rfind("</body>")
+    if body is None or end < 0 or not slugs:
+        return None
+    starts, position = [], body.end()
+    for slug in slugs:
+        found = re.compile(rf'<section\b[^>]*\bid="{re.escape(slug)}"[^>]*>').search(html, position, end)
+        if found is None:
+            return None
+        starts.append(found.start())
+        position = found.end()
+    bounds = [*starts, end]
+    chapters = tuple(html[a:b] for a, b in zip(bounds, bounds[1:]))
+    if not all(chunk.rstrip().endswith("</section>") for chunk in chapters):
+        return None
+    return SplitBook(html[:body.end()], html[body.end():starts[0]], chapters, html[end:])
+
+
+def chapter_html(split: SplitBook, index: int) -> str:
+    """One chapter as a document; a link to another chapter gets a URL join.py turns back."""
+    chunk = split.chapters[index]
+    own = set(_IDS.findall(chunk))
+
+    def relink(match: re.Match[str]) -> str:
+        return match.group(0) if match.group(1) in own else f'href="{LINK_SCHEME}{match.group(1)}"'
+
+    return split.head + _HREF.sub(relink, chunk) + split.tail
+
+
+def skeleton_html(split: SplitBook, layouts: Sequence[ChapterLayout]) -> str:
+    wanted = set(_HREF.findall(split.front))
+    stand_ins = "".join(_stand_in(chunk, layout, wanted) for chunk, layout in zip(split.chapters, layouts))
+    return split.head + split.front + stand_ins + split.tail
+
+
+def _stand_in(chunk: str, layout: ChapterLayout, wanted: set[str]) -> str:
+    opening = re.match(r"\s*<section\b[^>]*>", chunk)
+    assert opening is not None  # split_html found it
+    header = re.compile(r"\s*<header\b.*?</header>", re.S).match(chunk, opening.end())
+    head = header.group(0) if header else ""
+    present = set(_IDS.findall(opening.group(0) + head))
+    pages: list[list[str]] = [[] for _ in range(layout.pages)]
+    for name, page in layout.anchors.items():
+        if name in wanted and name not in present:
+            pages[page].append(name)
+    marks = ["".join(f'<div id="{name}"></div>' for name in names) for names in pages]
+    hidden = opening.group(0).replace("<section", '<section style="visibility: hidden"', 1)
+    return (hidden + head + marks[0]
+            + "".join(f'<div style="break-before: page">{m}</div>' for m in marks[1:]) + "</section>\n")
+
+
+def unsplittable(setup: LayoutSetup) -> str | None:
+    """Why this theme's pages depend on more than their own chapter and the skeleton, if they do."""
+    for source in setup.css:
+        rules = tinycss2.parse_stylesheet(source.content().decode("utf-8", "replace"), skip_comments=True)
+        text = tinycss2.serialize(rules)
+        for pattern, reason in _NEEDS_THE_WHOLE_BOOK:
+            if re.search(pattern, text):
+                return reason
+        if any("target-" in tinycss2.serialize(r.content) and "toc" not in tinycss2.serialize(r.prelude)
+               for r in _qualified_rules(rules)):
+            return "target-counter() outside the table of contents"
+    return None
+
+
+_NEEDS_THE_WHOLE_BOOK = (
+    (r"\b(running|element)\(", "running elements"),
+    (r"@page[^{]*:(first|left|right|recto|verso|blank)\b", "@page rules for :first, :left, :right or :blank pages"),
+    (r"break-(before|after)\s*:\s*(left|right|recto|verso)", "chapters that start on a left or right page"),
+    (r"counter-increment", "counters that run across chapters"),
+)
+
+
+def _qualified_rules(rules: list) -> Iterator:
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            yield rule
+        elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") and rule.content:
+            yield from _qualified_rules(tinycss2.parse_rule_list(rule.content, skip_comments=True))
+
+
+def write_by_chapter(html: str, slugs: Sequence[str], setup: LayoutSetup, target: Path,
+                     cache: Path | None, workers: int) -> Joined | None:
+    """Lay out the chapters, then the skeleton (or take them from ``cache``), and join them
+    into ``target``; None when this book or theme must be laid out as one document."""
+    split = split_html(html, slugs)
+    if split is None or unsplittable(setup):
+        return None
+    chapter_setup = setup.with_css(CssSource(text=_MARGINS_OFF))
+    documents = [chapter_html(split, i) for i in range(len(slugs))]
+    keys = [_key(document, chapter_setup) for document in documents]
+    with tempfile.TemporaryDirectory(prefix=".chapters-", dir=target.parent) as scratch:
+        folder = _usable(cache) or Path(scratch)
+        kept = (lambda key: _cached(folder, key)) if folder == cache else (lambda key: None)
+        layouts = {key: kept(key) for key in keys}
+        missing = {key: document for key, document in zip(keys, documents) if layouts.get(key) is None}
+        layouts.update(_lay_out_all(missing, chapter_setup, folder, workers))
+        chosen = [layouts[key] for key in keys]
+        # The skeleton changes only when a chapter's length, or a page the contents point to, does.
+        document = skeleton_html(split, chosen)
+        skeleton_key = "skeleton-" + _key(document, setup)
+        skeleton = kept(skeleton_key)
+        made_skeleton = skeleton is None
+        if skeleton is None:
+            skeleton = _lay_out_into(document, setup, folder, skeleton_key)
+        front = _front_pages(skeleton, slugs, chosen)
+        if front is None:  # a stand-in came out longer than its chapter: a head taller than a page
+            return None
+        join_pdf(folder / f"{skeleton_key}.pdf", front, [folder / f"{key}.pdf" for key in keys], target,
+                 folder / "fonts")
+        if folder == cache:
+            _prune(folder, {*keys, skeleton_key})
+    starts = list(skeleton.starts[:front])
+    offset = front
+    for layout in chosen:
+        starts += [PageStart(s.number + offset, s.anchor, s.text) for s in layout.starts]
+        offset += layout.pages
+    found = dict.fromkeys([*skeleton.warnings, *(w for layout in chosen for w in layout.warnings)])
+    return Joined(offset, tuple(found), tuple(starts), len(missing), made_skeleton)
+
+
+def _front_pages(skeleton: ChapterLayout, slugs: Sequence[str], layouts: Sequence[ChapterLayout]) -> int | None:
+    """How many pages come before the first chapter, once every stand-in is checked to start
+    where the chapters before it end."""
+    front = skeleton.anchors.get(slugs[0])
+    if front is None:
+        return None
+    expected = front
+    for slug, layout in zip(slugs, layouts):
+        if skeleton.anchors.get(slug) != expected:
+            return None
+        expected += layout.pages
+    return front if expected == skeleton.pages else None
+
+
+def _key(document: str, setup: LayoutSetup) -> str:
+    """The chapter's HTML, the stylesheets, and the bytes of every file either points to."""
+    digest = hashlib.sha256(f"publish {__version__}\n{setup.digest()}\n".encode())
+    digest.update(document.encode())
+    for path in sorted(set(_referenced_files(document, setup))):
+        digest.update(str(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:40]
+
+
+def _referenced_files(document: str, setup: LayoutSetup) -> Iterator[Path]:
+    texts = [(document, setup.base_url)]
+    texts += [(s.content().decode("utf-8", "replace"), s.path.as_uri() if s.path else setup.base_url) for s in setup.css]
+    for text, base in texts:
+        for reference in _REFERENCE.findall(text):
+            url = urljoin(base, unquote(reference))
+            if url.startswith("file:"):
+                path = Path(unquote(urlparse(url).path))
+                if path.is_file():
+                    yield path
+
+
+def _usable(cache: Path | None) -> Path | None:
+    if cache is None:
+        return None
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # a cache that cannot be written is only a slower build
+    return cache
+
+
+def _cached(folder: Path, key: str) -> ChapterLayout | None:
+    """A kept layout, unless its record is unreadable or its PDF is not the one recorded."""
+    try:
+        data = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        if hashlib.sha256((folder / f"{key}.pdf").read_bytes()).hexdigest() != data["sha256"]:
+            return None
+        touch(folder / f"{key}.json", folder / f"{key}.pdf")
+        return ChapterLayout(int(data["pages"]), {str(k): int(v) for k, v in data["anchors"].items()},
+                             tuple(PageStart(**s) for s in data["starts"]), tuple(map(str, data["warnings"])))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _lay_out_all(missing: dict[str, str], setup: LayoutSetup, folder: Path, workers: int) -> dict[str, ChapterLayout]:
+    jobs = sorted(missing.items(), key=lambda item: -len(item[1]))  # longest first: the workers end together
+    if workers < 2 or len(jobs) < 2:
+        return {key: _lay_out_into(document, setup, folder, key) for key, document in jobs}
+    with process_pool(min(workers, len(jobs))) as pool:
+        futures = {key: pool.submit(_lay_out_into, document, setup, folder, key) for key, document in jobs}
+        return {key: future.result() for key, future in futures.items()}
+
+
+def _lay_out_into(document: str, setup: LayoutSetup, folder: Path, key: str) -> ChapterLayout:
+    """Lay a chapter (or the skeleton) out into ``folder``: its PDF, then the record that vouches for it."""
+    html_document, warnings = lay_out(document, setup)
+    temporary = folder / f".{key}.pdf.tmp"
+    try:
+        warnings += write_pdf(html_document, setup, temporary)
+        keep_fonts(html_document, folder / "fonts")
+        anchors: dict[str, int] = {}
+        for index, page in enumerate(html_document.pages):
+            for name in page.anchors:
+                anchors.setdefault(name, index)
+        layout = ChapterLayout(len(html_document.pages), anchors, page_starts(html_document), tuple(warnings))
+        record = {**asdict(layout), "sha256": hashlib.sha256(temporary.read_bytes()).hexdigest()}
+        os.replace(temporary, folder / f"{key}.pdf")
+        (folder / f".{key}.json.tmp").write_text(json.dumps(record), encoding="utf-8")
+        os.replace(folder / f".{key}.json.tmp", folder / f"{key}.json")
+    finally:
+        temporary.unlink(missing_ok=True)
+    return layout
+
+
+def _prune(folder: Path, keep: set[str]) -> None:
+    """Forget the layouts of chapters as they were before: the folder holds one book's chapters."""
+    prune((p for p in folder.iterdir() if p.suffix in (".pdf", ".json")), keep)

@@ -1,0 +1,231 @@
+"""HTML for paged media + WeasyPrint: the book PDF, the print-shop PDF and the handout are variants."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import unquote
+
+import weasyprint
+from weasyprint.formatting_structure import boxes
+from weasyprint.images import RasterImage
+from pypdf import PdfWriter
+from pypdf.generic import RectangleObject
+
+from publish import __version__
+from publish.model import Book, ExternalLink, Note, PageStart, RenderedChapter, css_length_points
+from publish.theme.templating import make_environment, render
+from publish.theme.loading import Theme, font_face_css
+from publish.convert.typography import typeset_text
+from publish.theme.context import book_view, chapter_view
+from publish.writers.paged.pagestarts import page_starts
+from publish.writers.paged.qr import qr_data_uri
+from publish.writers.paged.weasy import CssSource, LayoutSetup, lay_out, write_pdf
+
+PAGE_SIZES = {"A4": "A4", "A5": "A5", "Letter": "letter", "Half-Letter": "5.5in 8.5in"}
+
+
+@dataclass(frozen=True)
+class PagedVariant:
+    """What makes the book PDF, the print-shop PDF and the handout differ; everything else is shared."""
+
+    name: str
+    stylesheets: str  # which list of theme.toml [stylesheets]
+    template_dirs: tuple[str, ...]  # per-medium template folders, most specific first
+    page_css: Callable[[Book, str | None], str]  # (book, paper override) -> @page size and margins
+    url_notes: bool  # print each external link's URL as a footnote (paper cannot be clicked)
+    cover: bool = True  # a print shop's interior has no cover: it is printed apart, on card
+    finish: Callable[[Path, Book], None] | None = None  # a last touch on the written PDF
+    min_dpi: int = 0  # warn about raster images printed below this resolution
+    by_chapter: bool = False  # every chapter starts a page: lay each out apart, in parallel, cached
+
+
+def _sides(margins: str) -> tuple[str, str, str, str]:
+    """CSS margin shorthand -> (top, right, bottom, left)."""
+    v = margins.split()
+    if len(v) == 1:
+        return v[0], v[0], v[0], v[0]
+    if len(v) == 2:
+        return v[0], v[1], v[0], v[1]
+    if len(v) == 3:
+        return v[0], v[1], v[2], v[1]
+    return v[0], v[1], v[2], v[3]
+
+
+def _page_rule(size: str, margins: str) -> str:
+    return f"@page {{ size: {PAGE_SIZES[size]}; margin: {margins}; }}\n"
+
+
+MARKS_ZONE = 6 * 72 / 25.4  # points beyond the bleed: WeasyPrint draws crop marks in the outer half of its bleed area
+
+
+def _print_page_css(book: Book, paper: str | None) -> str:
+    """Trim size, bleed plus room for crop marks, and margins mirrored on facing pages (inner at the spine).
+
+    The marks stay out of the bleed the printer may use; ``_set_bleed_box`` then
+    records the real bleed in the PDF, since WeasyPrint caps its BleedBox at 10 pt.
+    """
+    pdf = book.pdf
+    top, _, bottom, _ = _sides(pdf.margins)
+    return (_page_rule(pdf.page_size, pdf.margins)
+            + f"@page {{ bleed: {css_length_points(pdf.bleed) + MARKS_ZONE:.3f}pt; marks: crop; }}\n"
+            + f"@page :left {{ margin: {top} {pdf.inner_margin} {bottom} {pdf.outer_margin}; }}\n"
+            + f"@page :right {{ margin: {top} {pdf.outer_margin} {bottom} {pdf.inner_margin}; }}\n")
+
+
+VARIANTS = {
+    "pdf": PagedVariant("pdf", "pdf", ("paged",), lambda b, paper: _page_rule(b.pdf.page_size, b.pdf.margins),
+                        url_notes=False, by_chapter=True),
+    "print": PagedVariant("print", "print", ("print", "paged"), _print_page_css, url_notes=False, cover=False,
+                          finish=lambda path, book: _set_bleed_box(path, book.pdf.bleed), min_dpi=150),
+    "handout": PagedVariant("handout", "handout", ("handout", "paged"),
+                            lambda b, paper: _page_rule(paper or b.handout.page_size, b.handout.margins),
+                            url_notes=True),
+}
+
+
+@dataclass(frozen=True)
+class PagedResult:
+    pages: int
+    warnings: tuple[str, ...]
+    page_starts: tuple[PageStart, ...] = ()  # where each page begins, for the EPUB's page markers
+    by_chapter: bool = False  # laid out chapter by chapter, then joined
+
+
+def write_paged(
+    book: Book,
+    chapters: Sequence[RenderedChapter],
+    theme: Theme,
+    variant: PagedVariant,
+    target: Path,
+    page_size: str | None = None,
+    pdf_variant: str = "",
+    cache: Path | None = None,
+    workers: int = 1,
+) -> PagedResult:
+    """Lay out ``chapters`` with WeasyPrint and write the PDF to ``target``.
+
+    A variant whose chapters each start a page is laid out chapter by chapter (see
+    chapterwise.py): in ``workers`` processes, reusing the layouts kept in the ``cache``
+    folder; otherwise, or when the theme needs the whole book at once, as one document.
+    """
+    html = render_html(book, chapters, theme, variant)
+    setup = layout_setup(book, theme, variant, page_size, pdf_variant)
+    result = None
+    if variant.by_chapter:
+        from publish.writers.paged.chapterwise import write_by_chapter
+
+        joined = write_by_chapter(html, [r.chapter.slug for r in chapters], setup, target, cache, workers)
+        if joined is not None:
+            result = PagedResult(joined.pages, joined.warnings, joined.starts, by_chapter=True)
+    if result is None:
+        document, warnings = lay_out(html, setup)
+        warnings += write_pdf(document, setup, target)
+        if variant.min_dpi:
+            warnings += _low_resolution_images(document, chapters, variant.min_dpi)
+        result = PagedResult(len(document.pages), tuple(warnings), page_starts(document))
+    if variant.finish:
+        variant.finish(target, book)
+    # A missing alt text is already a located warning of the check stage (or an image marked decorative).
+    return replace(result, warnings=tuple(w for w in result.warnings if not _NO_ALT.fullmatch(w)))
+
+
+def layout_setup(book: Book, theme: Theme, variant: PagedVariant, page_size: str | None,
+                 pdf_variant: str) -> LayoutSetup:
+    """The theme's stylesheets for this variant, the fonts, and the page size from book.toml."""
+    extra = [*theme.stylesheets["handout-notes-margin"]] if variant.url_notes and book.handout.notes_margin else []
+    css = (CssSource(text=font_face_css(theme.fonts, lambda face: face.path.as_uri())),
+           *(CssSource(path=path) for path in theme.stylesheets[variant.stylesheets]),
+           CssSource(text=variant.page_css(book, page_size)),
+           *(CssSource(path=path) for path in extra))
+    return LayoutSetup(book.root.as_uri() + "/", (book.root, *theme.allowed_roots()), css, pdf_variant or None)
+
+
+def _low_resolution_images(document: weasyprint.Document, chapters: Sequence[RenderedChapter], minimum: int) -> list[str]:
+    """Raster images whose pixels are spread too thin at the size they are printed."""
+    used_by = {a.href: r.chapter.source.name for r in chapters for a in r.assets}
+    found: dict[str, str] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            image = getattr(box, "replacement", None)
+            if not isinstance(box, boxes.ReplacedBox) or not isinstance(image, RasterImage) or not box.width:
+                continue
+            dpi = image.width / (box.width / 96)  # CSS px are 1/96 in
+            src = unquote(box.element.get("src", "")) if box.element is not None else ""
+            if dpi < minimum and src not in found:
+                where = f" (in {used_by[src]})" if src in used_by else ""
+                found[src] = (f"{src}{where} prints at {dpi:.0f} dpi "
+                              f"({box.width / 96 * 25.4:.0f} mm wide); a print shop wants 300 dpi: "
+                              f"supply at least {round(box.width / 96 * 300)} px across")
+    return list(found.values())
+
+
+def _set_bleed_box(path: Path, bleed: str) -> None:
+    """BleedBox = TrimBox grown by the configured bleed, on every page."""
+    amount = css_length_points(bleed)
+    writer = PdfWriter(clone_from=io.BytesIO(path.read_bytes()))
+    for page in writer.pages:
+        left, bottom, right, top = (float(v) for v in page.trimbox)
+        page.bleedbox = RectangleObject((left - amount, bottom - amount, right + amount, top + amount))
+    with path.open("wb") as handle:
+        writer.write(handle)
+
+
+def render_html(book: Book, chapters: Sequence[RenderedChapter], theme: Theme, variant: PagedVariant) -> str:
+    """The single HTML document WeasyPrint lays out."""
+    environment = make_environment(theme, *variant.template_dirs)
+    qr = variant.url_notes and book.handout.qr
+    views = [chapter_view(r, theme.words, _body(r, variant, qr), "#" + r.chapter.slug) for r in chapters]
+    cover = book.metadata.cover.relative_to(book.root).as_posix() if book.metadata.cover else ""
+    html = render(environment, "book.html", book=book_view(book.metadata, theme.words), chapters=views,
+                  words=theme.words, generator=f"publish {__version__}", cover_image=cover, epub=False,
+                  with_cover=variant.cover)
+    return _unlink_missing_targets(html, {i for r in chapters for i in r.ids}, book, theme.words)
+
+
+def _body(rendered: RenderedChapter, variant: PagedVariant, qr: bool) -> str:
+    numbers = iter(range(1, 10_000))
+
+    def note(item: Note) -> str:
+        text = "<br>".join(item.paragraphs)
+        return f'<span class="footnote" id="{item.id}" data-number="{next(numbers)}">{text}</span>'
+
+    def url(link: ExternalLink) -> str:
+        if not variant.url_notes:
+            return ""
+        code = f'<img class="qr" src="{qr_data_uri(link.url)}" alt="QR: {_escape(link.url)}">' if qr else ""
+        return f'<span class="footnote url-note" data-number="{next(numbers)}">{code}{_escape(link.url)}</span>'
+
+    return rendered.body_with(note, url)
+
+
+_NO_ALT = re.compile(r'Image ".*" has no required alt description')
+_INTERNAL_LINK = re.compile(r'<a href="#([^"]+)"([^>]*)>(.*?)</a>', re.S)
+_FIXED_TARGETS = {"toc", "cover", "title-page", "copyright"}
+
+
+def _unlink_missing_targets(html: str, ids: set[str], book: Book, words: dict[str, object]) -> str:
+    """A link to a chapter left out (a handout of some chapters) becomes plain text that says
+    where to look in the book: "voir les licences (chapitre 3)"."""
+    slugs = sorted((c for c in book.chapters), key=lambda c: len(c.slug), reverse=True)
+
+    def replace(match: re.Match[str]) -> str:
+        target, attributes, text = match.groups()
+        if target in ids or target in _FIXED_TARGETS or target.endswith("--chapter--title"):
+            return match.group(0)
+        chapter = next((c for c in slugs if target == c.slug or target.startswith(c.slug + "--")), None)
+        where = ""
+        if chapter is not None and chapter.number:
+            where = " (" + str(words["chapter_reference"]).format(number=chapter.number) + ")"
+        elif chapter is not None:
+            where = " (" + typeset_text(f'"{chapter.title}"', chapter.lang) + ")"
+        return f'<a class="unavailable"{attributes}>{text}</a>{_escape(where)}'
+
+    return _INTERNAL_LINK.sub(replace, html)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
