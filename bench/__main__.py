@@ -42,8 +42,9 @@ class Timing:
 def run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one process."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
@@ -78,9 +79,10 @@ def bench_size(chapters: int, runs: int, scratch: Path) -> dict[str, object]:
     out = scratch / f"out-{chapters}"
     py = sys.executable
     publish = [py, "-m", "publish", "build", str(book), "--out", str(out), "-q"]
-    results: dict[str, object] = {"chapters": chapters,
-                                  "words": sum(len(p.read_text(encoding="utf-8").split())
-                                               for p in (book / "chapters").glob("*.md"))}
+    results: dict[str, object] = {
+        "chapters": chapters,
+        "words": sum(len(p.read_text(encoding="utf-8").split()) for p in (book / "chapters").glob("*.md")),
+    }
     results["epub"] = measure(runs, publish + ["--format", "epub", "--no-cache"])
     results["pdf"] = measure(runs, publish + ["--format", "pdf", "--no-cache"])
     results["pdf_sequential"] = measure(runs, publish + ["--format", "pdf", "--no-cache", "--sequential"])
@@ -113,58 +115,100 @@ def bench_size(chapters: int, runs: int, scratch: Path) -> dict[str, object]:
     chapter.write_text(original, encoding="utf-8")
     floor_html = scratch / f"floor-{chapters}.html"
     subprocess.run([py, "-m", "bench.floor", str(book), str(floor_html)], check=True, cwd=HERE.parent)
-    results["floor"] = measure(runs, [py, "-m", "weasyprint", "--pdf-tags", str(floor_html),
-                                      str(scratch / "floor.pdf")])
+    results["floor"] = measure(
+        runs, [py, "-m", "weasyprint", "--pdf-tags", str(floor_html), str(scratch / "floor.pdf")]
+    )
     binary = pandoc()
     if binary:
         files = sorted(p.name for p in (book / "chapters").glob("*.md"))
         title = ["--quiet", "--metadata", f"title=Livre de mesure en {chapters} chapitres", "--metadata", "lang=fr"]
-        results["pandoc_epub"] = measure(runs, [binary, *files, *title, "-o", str(scratch / "pandoc.epub")],
-                                         cwd=book / "chapters")
-        results["pandoc_html"] = measure(runs, [binary, *files, *title, "-s", "-o", str(scratch / "pandoc.html")],
-                                         cwd=book / "chapters")
-        results["pandoc_weasyprint"] = measure(runs, [py, "-m", "weasyprint", str(scratch / "pandoc.html"),
-                                                      str(scratch / "pandoc.pdf")], cwd=book / "chapters")
+        results["pandoc_epub"] = measure(
+            runs, [binary, *files, *title, "-o", str(scratch / "pandoc.epub")], cwd=book / "chapters"
+        )
+        results["pandoc_html"] = measure(
+            runs, [binary, *files, *title, "-s", "-o", str(scratch / "pandoc.html")], cwd=book / "chapters"
+        )
+        results["pandoc_weasyprint"] = measure(
+            runs,
+            [py, "-m", "weasyprint", str(scratch / "pandoc.html"), str(scratch / "pandoc.pdf")],
+            cwd=book / "chapters",
+        )
         results["pandoc_pages"] = len(PdfReader(scratch / "pandoc.pdf").pages)
     return results
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), 0)
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (
+            int(line.split()[1]) // 1024 // 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
     import weasyprint
 
-    version = subprocess.run([pandoc(), "--version"], capture_output=True, text=True).stdout.split("\n")[0] \
-        if pandoc() else "not installed"
-    return (f"{os.cpu_count()} cores ({cpu}), {memory} GiB, Linux {platform.release()}, "
-            f"Python {platform.python_version()}, WeasyPrint {weasyprint.__version__}, {version}")
+    version = (
+        subprocess.run([pandoc(), "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+        if pandoc()
+        else "not installed"
+    )
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory} GiB, Linux {platform.release()}, "
+        f"Python {platform.python_version()}, WeasyPrint {weasyprint.__version__}, {version}"
+    )
 
 
 def report(all_results: list[dict[str, object]], runs: int) -> str:
-    lines = [f"Medians of {runs} runs in seconds (min–max), each a fresh process; peak RSS of the whole "
-             "build in MB. `python -m bench` remakes this file.", "",
-             f"Machine: {machine()}", "",
-             "Fresh builds (`--no-cache`):", "",
-             "| chapters | words | PDF pages | EPUB | PDF | PDF, one process | handout | whole build | "
-             "whole, sequential | peak RSS (whole) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"Medians of {runs} runs in seconds (min–max), each a fresh process; peak RSS of the whole "
+        "build in MB. `python -m bench` remakes this file.",
+        "",
+        f"Machine: {machine()}",
+        "",
+        "Fresh builds (`--no-cache`):",
+        "",
+        "| chapters | words | PDF pages | EPUB | PDF | PDF, one process | handout | whole build | "
+        "whole, sequential | peak RSS (whole) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in all_results:
-        lines.append(f"| {r['chapters']} | {r['words']:,} | {r['pages']} | {r['epub'].cell()} | {r['pdf'].cell()} | "
-                     f"{r['pdf_sequential'].cell()} | {r['handout'].cell()} | {r['whole'].cell()} | "
-                     f"{r['whole_sequential'].cell()} | {max(r['whole'].rss_mb):.0f} |")
-    lines += ["", "Rebuilds with the cache:", "",
-              "| chapters | nothing changed (whole) | one sentence added to a chapter: PDF | PDF + EPUB | "
-              "whole build | pages added to a chapter: PDF |", "|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {r['chapters']} | {r['words']:,} | {r['pages']} | {r['epub'].cell()} | {r['pdf'].cell()} | "
+            f"{r['pdf_sequential'].cell()} | {r['handout'].cell()} | {r['whole'].cell()} | "
+            f"{r['whole_sequential'].cell()} | {max(r['whole'].rss_mb):.0f} |"
+        )
+    lines += [
+        "",
+        "Rebuilds with the cache:",
+        "",
+        "| chapters | nothing changed (whole) | one sentence added to a chapter: PDF | PDF + EPUB | "
+        "whole build | pages added to a chapter: PDF |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in all_results:
-        lines.append(f"| {r['chapters']} | {r['unchanged'].cell()} | {r['one_chapter_pdf'].cell()} | "
-                     f"{r['one_chapter_pdf_epub'].cell()} | {r['one_chapter'].cell()} | "
-                     f"{r['longer_chapter_pdf'].cell()} |")
-    lines += ["", "Against Pandoc and WeasyPrint alone, same manuscripts, same runs:", "",
-              "| chapters | Pandoc EPUB | our EPUB ÷ Pandoc | WeasyPrint alone on our HTML (floor) | "
-              "our PDF ÷ floor (one process) | Pandoc HTML + WeasyPrint (pages) | our PDF ÷ Pandoc's | "
-              "our whole build ÷ (Pandoc EPUB + PDF) |", "|---|---|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {r['chapters']} | {r['unchanged'].cell()} | {r['one_chapter_pdf'].cell()} | "
+            f"{r['one_chapter_pdf_epub'].cell()} | {r['one_chapter'].cell()} | "
+            f"{r['longer_chapter_pdf'].cell()} |"
+        )
+    lines += [
+        "",
+        "Against Pandoc and WeasyPrint alone, same manuscripts, same runs:",
+        "",
+        "| chapters | Pandoc EPUB | our EPUB ÷ Pandoc | WeasyPrint alone on our HTML (floor) | "
+        "our PDF ÷ floor (one process) | Pandoc HTML + WeasyPrint (pages) | our PDF ÷ Pandoc's | "
+        "our whole build ÷ (Pandoc EPUB + PDF) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in all_results:
         if "pandoc_epub" not in r:
             continue
@@ -174,7 +218,8 @@ def report(all_results: list[dict[str, object]], runs: int) -> str:
             f"{r['floor'].cell()} | {r['pdf'].median / r['floor'].median:.2f} "
             f"({r['pdf_sequential'].median / r['floor'].median:.2f}) | {pandoc_pdf:.2f} "
             f"({r['pandoc_pages']}) | {r['pdf'].median / pandoc_pdf:.2f} | "
-            f"{r['whole'].median / (r['pandoc_epub'].median + pandoc_pdf):.2f} |")
+            f"{r['whole'].median / (r['pandoc_epub'].median + pandoc_pdf):.2f} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -31,18 +31,33 @@ VERBS = (
     "explique fonde garde interroge mesure montre nourrit oriente partage permet porte précise prépare "
     "protège rappelle relie rend renouvelle suppose transforme traverse"
 ).split()
-OPENINGS = ("Pourtant", "Ainsi", "De plus", "En somme", "Au fond", "Dès lors", "Certes", "Enfin", "Souvent",
-            "Parfois", "Aujourd'hui", "Autrefois")
+OPENINGS = (
+    "Pourtant",
+    "Ainsi",
+    "De plus",
+    "En somme",
+    "Au fond",
+    "Dès lors",
+    "Certes",
+    "Enfin",
+    "Souvent",
+    "Parfois",
+    "Aujourd'hui",
+    "Autrefois",
+)
 
 
 def sentence(rng: random.Random) -> str:
     """About fifteen words, with the punctuation French typography works on ("?", ":", quotes)."""
-    parts = [f"le {rng.choice(WORDS)} {rng.choice(ADJECTIVES)}", rng.choice(VERBS),
-             f"la {rng.choice(WORDS)} de {rng.choice(WORDS)}"]
+    parts = [
+        f"le {rng.choice(WORDS)} {rng.choice(ADJECTIVES)}",
+        rng.choice(VERBS),
+        f"la {rng.choice(WORDS)} de {rng.choice(WORDS)}",
+    ]
     if rng.random() < 0.5:
         parts.append(f"et chaque {rng.choice(WORDS)} {rng.choice(ADJECTIVES)}")
     if rng.random() < 0.3:
-        parts.append(f"dans un \"{rng.choice(WORDS)} {rng.choice(ADJECTIVES)}\"")
+        parts.append(f'dans un "{rng.choice(WORDS)} {rng.choice(ADJECTIVES)}"')
     text = " ".join(parts)
     opening = rng.choice(OPENINGS) + ", " if rng.random() < 0.4 else ""
     end = rng.choice([".", ".", ".", " ?", " !", "..."])
@@ -78,12 +93,18 @@ def chapter(number: int) -> str:
         if section == 3:
             rows = [f"| {rng.choice(WORDS)} | {rng.randint(10, 999)} | {rng.choice(ADJECTIVES)} |" for _ in range(8)]
             blocks.append("| Terme | Valeur | Qualité |\n|---|--:|---|\n" + "\n".join(rows))
-            blocks.append(f"![Figure du chapitre {number} : {rng.choice(WORDS)} {rng.choice(ADJECTIVES)}]"
-                          "(../images/figure.svg)")
+            blocks.append(
+                f"![Figure du chapitre {number} : {rng.choice(WORDS)} {rng.choice(ADJECTIVES)}](../images/figure.svg)"
+            )
         if section == 4:
-            blocks.append("```python\n" + "\n".join(
-                f"def {rng.choice(WORDS).replace('œ', 'oe')}_{i}(x):\n    return x * {rng.randint(2, 9)}"
-                for i in range(4)) + "\n```")
+            blocks.append(
+                "```python\n"
+                + "\n".join(
+                    f"def {rng.choice(WORDS).replace('œ', 'oe')}_{i}(x):\n    return x * {rng.randint(2, 9)}"
+                    for i in range(4)
+                )
+                + "\n```"
+            )
         blocks.append(f"### {rng.choice(WORDS).capitalize()} {rng.choice(ADJECTIVES)}")
         blocks.append(paragraph(rng, notes, 8, chapter=number))
     return "\n\n".join(blocks + notes) + "\n"
@@ -104,7 +125,9 @@ def generate(out: Path, chapters: int) -> Path:
     (out / "images").mkdir(exist_ok=True)
     (out / "book.toml").write_text(
         f'[book]\ntitle = "Livre de mesure en {chapters} chapitres"\nauthors = ["Banc d\'Essai"]\n'
-        'lang = "fr"\ndate = "2026-11-27"\n\n[pdf]\npage_size = "A5"\n', encoding="utf-8")
+        'lang = "fr"\ndate = "2026-11-27"\n\n[pdf]\npage_size = "A5"\n',
+        encoding="utf-8",
+    )
     (out / "images" / "figure.svg").write_text(FIGURE, encoding="utf-8")
     for number in range(1, chapters + 1):
         (out / "chapters" / f"{number:02d}-chapitre.md").write_text(chapter(number), encoding="utf-8")

@@ -67,9 +67,7 @@ class PublishError(Exception):
         self.line = line
         self.hint = hint
         self.column = column
-        self.diagnostics: tuple[Diagnostic, ...] = (
-            Diagnostic(ERROR, message, self.path, line, column, hint),
-        )
+        self.diagnostics: tuple[Diagnostic, ...] = (Diagnostic(ERROR, message, self.path, line, column, hint),)
 
     @classmethod
     def of(cls, diagnostics: Iterable[Diagnostic]) -> PublishError:
@@ -78,9 +76,13 @@ class PublishError(Exception):
         errors = [d for d in found if d.is_error] or list(found)
         first = errors[0]
         one = len(errors) == 1
-        error = cls(first.message if one else f"{len(errors)} problems stop the build",
-                    path=first.path if one else None, line=first.line if one else None,
-                    hint=first.hint if one else None, column=first.column if one else None)
+        error = cls(
+            first.message if one else f"{len(errors)} problems stop the build",
+            path=first.path if one else None,
+            line=first.line if one else None,
+            hint=first.hint if one else None,
+            column=first.column if one else None,
+        )
         error.diagnostics = found
         return error
 

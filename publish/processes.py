@@ -14,8 +14,9 @@ from contextlib import contextmanager
 def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """A pool of forked workers; leaving it on an error or Ctrl-C stops the workers at once,
     and each cleans up its temporary files on SIGTERM."""
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_die_with_parent)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent
+    )
     try:
         yield pool
     except BaseException:

@@ -49,4 +49,3 @@ def prune(paths: Iterable[Path], keep: set[str]) -> None:
                 path.unlink()
         except OSError:
             pass
-

@@ -47,8 +47,12 @@ def page_texts(path: Path) -> list[str]:
     pages = PdfReader(path).get_num_pages()
     texts = []
     for number in range(1, pages + 1):
-        text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-layout", str(path), "-"],
-                              check=True, capture_output=True, text=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-f", str(number), "-l", str(number), "-layout", str(path), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         texts.append(text)
     return texts
 

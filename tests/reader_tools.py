@@ -22,8 +22,13 @@ def ace_report(epub: Path, out: Path) -> dict:
     ace = READER / "node_modules" / ".bin" / "ace-puppeteer"
     _require(ace)
     env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": CHROMIUM}
-    result = subprocess.run([str(ace), "--silent", "--force", "-o", str(out), str(epub)], capture_output=True,
-                            text=True, env=env, timeout=300)
+    result = subprocess.run(
+        [str(ace), "--silent", "--force", "-o", str(out), str(epub)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert (out / "report.json").exists(), result.stdout + result.stderr
     return json.loads((out / "report.json").read_text(encoding="utf-8"))
 
@@ -36,8 +41,10 @@ def violations(report: dict, impacts: tuple[str, ...] = ("serious", "critical"))
         if isinstance(node, dict):
             test, result = node.get("earl:test"), node.get("earl:result")
             if test and result and result.get("earl:outcome") == "fail" and test.get("earl:impact") in impacts:
-                found.append(f"{test['earl:impact']} {test.get('dct:title')}: {result.get('dct:description', '')[:200]}"
-                             f" ({node.get('earl:testSubject', {}).get('url', '')})")
+                found.append(
+                    f"{test['earl:impact']} {test.get('dct:title')}: {result.get('dct:description', '')[:200]}"
+                    f" ({node.get('earl:testSubject', {}).get('url', '')})"
+                )
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -52,7 +59,12 @@ def read_in_foliate(epub: Path, shots: Path) -> dict:
     """Open ``epub`` in foliate-js in headless Chromium; what it rendered, and screenshots in ``shots``."""
     _require(READER / "node_modules" / "foliate-js" / "view.js")
     shots.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(["node", str(READER / "read.mjs"), str(epub), str(shots)], capture_output=True, text=True,
-                            env={**os.environ, "CHROMIUM": CHROMIUM}, timeout=180)
+    result = subprocess.run(
+        ["node", str(READER / "read.mjs"), str(epub), str(shots)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CHROMIUM": CHROMIUM},
+        timeout=180,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)

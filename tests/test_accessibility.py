@@ -30,8 +30,14 @@ def test_ace_finds_nothing_at_all_on_the_default_book(tmp_path):
     report = ace_report(built(MANUSCRIPT).output("epub"), tmp_path / "ace")
     assert violations(report, ("minor", "moderate", "serious", "critical")) == []
     present = set(report["a11y-metadata"]["present"])
-    assert {"schema:accessMode", "schema:accessibilityFeature", "schema:accessibilityHazard",
-            "schema:accessibilitySummary", "schema:accessModeSufficient", "dcterms:conformsTo"} <= present
+    assert {
+        "schema:accessMode",
+        "schema:accessibilityFeature",
+        "schema:accessibilityHazard",
+        "schema:accessibilitySummary",
+        "schema:accessModeSufficient",
+        "dcterms:conformsTo",
+    } <= present
 
 
 def _opf(epub: Path) -> str:
@@ -47,11 +53,14 @@ def test_metadata_follows_the_content(make_book, tmp_path):
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'
     described = make_book({"01-a.md": "# A\n\nTexte.\n\n![Un carré](../images/a.svg)\n"}, files={"images/a.svg": svg})
     bare = make_book({"01-a.md": "# A\n\nTexte.\n\n![](../images/a.svg)\n"}, files={"images/a.svg": svg})
-    decorative = make_book({"01-a.md": "# A\n\nTexte.\n\n![](../images/a.svg){.decorative}\n"}, files={"images/a.svg": svg})
+    decorative = make_book(
+        {"01-a.md": "# A\n\nTexte.\n\n![](../images/a.svg){.decorative}\n"}, files={"images/a.svg": svg}
+    )
     jumpy = make_book({"01-a.md": "# A\n\n## B\n\n#### C\n\nTexte.\n"})
-    opfs = {name: _opf(build(folder, tmp_path / name, BuildOptions(formats=("epub",))).outputs[0].path)
-            for name, folder in (("described", described), ("bare", bare), ("decorative", decorative),
-                                 ("jumpy", jumpy))}
+    opfs = {
+        name: _opf(build(folder, tmp_path / name, BuildOptions(formats=("epub",))).outputs[0].path)
+        for name, folder in (("described", described), ("bare", bare), ("decorative", decorative), ("jumpy", jumpy))
+    }
     conforms = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
     assert "alternativeText" in _features(opfs["described"]) and conforms in opfs["described"]
     assert "alternativeText" not in _features(opfs["bare"]) and conforms not in opfs["bare"]
@@ -73,8 +82,16 @@ def test_every_document_has_a_language_and_the_expected_roles():
             roles |= {e.get("role") for e in root.iter() if e.get("role")}
             for cell in root.iter(f"{XHTML}th"):
                 assert cell.get("scope") in ("col", "row"), name
-    assert {"doc-chapter", "doc-toc", "doc-noteref", "doc-footnote", "doc-cover", "doc-pagebreak",
-            "doc-pagelist", "doc-backlink"} <= roles
+    assert {
+        "doc-chapter",
+        "doc-toc",
+        "doc-noteref",
+        "doc-footnote",
+        "doc-cover",
+        "doc-pagebreak",
+        "doc-pagelist",
+        "doc-backlink",
+    } <= roles
 
 
 def test_epub_css_lets_the_reader_choose_colours_fonts_and_sizes():
@@ -124,8 +141,10 @@ def test_pdfs_are_tagged_with_language_title_alt_text_and_bookmarks(output):
     assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
     assert root["/Lang"] == "fr"
     assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
-    assert reader.metadata.title == "L’Europe à poids ouverts\u00a0: Une réponse européenne aux géants de " \
-                                    "l’intelligence artificielle"  # shown in the window's title bar
+    assert (
+        reader.metadata.title == "L’Europe à poids ouverts\u00a0: Une réponse européenne aux géants de "
+        "l’intelligence artificielle"
+    )  # shown in the window's title bar
     counts, figures = _structure(reader)
     assert counts["/H1"] >= 7 and counts["/H2"] >= 30 and counts["/P"] > 100 and counts["/Table"] == 1
     assert figures and all(str(alt).strip() for alt in figures)  # the chart, and the cover in the book PDF
@@ -167,8 +186,12 @@ def test_pdfua_checker_finds_no_error(tmp_path, output):
     import sys
 
     report = build(MANUSCRIPT, tmp_path, BuildOptions(formats=(output,), pdf_variant="pdf/ua-1"))
-    result = subprocess.run([str(Path(sys.executable).parent / "pdfua"), "check", "--format", "json",
-                             str(report.outputs[0].path)], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "pdfua"), "check", "--format", "json", str(report.outputs[0].path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     checked = json.loads(result.stdout)
     assert result.returncode in (0, 2), result.stdout + result.stderr  # 2: warnings for a human to confirm
     assert checked["summary"]["errors"] == 0, checked["findings"]

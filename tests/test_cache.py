@@ -22,8 +22,13 @@ SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'
 
 @pytest.fixture
 def book(make_book):
-    return make_book({"01-a.md": "# A\n\nTexte du premier chapitre.\n\n![](../images/a.svg)\n",
-                      "02-b.md": "# B\n\nTexte du second.\n"}, files={"images/a.svg": SVG})
+    return make_book(
+        {
+            "01-a.md": "# A\n\nTexte du premier chapitre.\n\n![](../images/a.svg)\n",
+            "02-b.md": "# B\n\nTexte du second.\n",
+        },
+        files={"images/a.svg": SVG},
+    )
 
 
 def _stamps(report) -> dict[str, int]:
@@ -89,10 +94,14 @@ def test_the_command_line_shows_the_kept_outputs(book, tmp_path):
 def test_parallel_and_sequential_builds_give_the_same_bytes(tmp_path):
     folder = tmp_path / "book"
     shutil.copytree(FIXTURES / "two-authors", folder)
-    parallel = build(folder, tmp_path / "parallel", BuildOptions(formats=("pdf", "epub", "handout", "print"),
-                                                                 cache=False))
-    sequential = build(folder, tmp_path / "sequential", BuildOptions(formats=("pdf", "epub", "handout", "print"),
-                                                                     cache=False, parallel=False))
+    parallel = build(
+        folder, tmp_path / "parallel", BuildOptions(formats=("pdf", "epub", "handout", "print"), cache=False)
+    )
+    sequential = build(
+        folder,
+        tmp_path / "sequential",
+        BuildOptions(formats=("pdf", "epub", "handout", "print"), cache=False, parallel=False),
+    )
     assert [o.format for o in parallel.outputs] == ["pdf", "epub", "handout", "print"]
     for a, b in zip(parallel.outputs, sequential.outputs, strict=True):
         assert a.path.read_bytes() == b.path.read_bytes(), a.format

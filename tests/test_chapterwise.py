@@ -50,7 +50,7 @@ def pair(request, tmp_path_factory) -> tuple[Path, Path]:
 
 def _texts(path: Path) -> list[str]:
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
-    return [" ".join(page.split()) for page in text.split("\f")[:len(PdfReader(path).pages)]]
+    return [" ".join(page.split()) for page in text.split("\f")[: len(PdfReader(path).pages)]]
 
 
 def test_same_pages_and_text_as_one_document(pair):
@@ -65,9 +65,13 @@ def test_pages_look_the_same(pair, tmp_path):
         subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / name)], check=True)
     images = sorted(tmp_path.glob("a-*.png"))
     assert images
-    differing = [p.name for p in images
-                 if ImageChops.difference(Image.open(p).convert("RGB"),
-                                          Image.open(tmp_path / ("b" + p.name[1:])).convert("RGB")).getbbox()]
+    differing = [
+        p.name
+        for p in images
+        if ImageChops.difference(
+            Image.open(p).convert("RGB"), Image.open(tmp_path / ("b" + p.name[1:])).convert("RGB")
+        ).getbbox()
+    ]
     assert differing == []
 
 
@@ -80,13 +84,16 @@ def _outline(path: Path) -> list[tuple[int, str, int]]:
                 yield from walk(item, depth + 1)
             else:
                 yield depth, item.title, reader.get_destination_page_number(item)
+
     return list(walk(reader.outline))
 
 
 def _destinations(path: Path) -> dict[str, tuple[int, int]]:
     reader = PdfReader(path)
-    return {name: (reader.get_destination_page_number(d), round(float(d.top or 0)))
-            for name, d in reader.named_destinations.items()}
+    return {
+        name: (reader.get_destination_page_number(d), round(float(d.top or 0)))
+        for name, d in reader.named_destinations.items()
+    }
 
 
 def _links(path: Path) -> list[tuple[int, list[int], str | None, str | None, bool]]:
@@ -95,9 +102,15 @@ def _links(path: Path) -> list[tuple[int, list[int], str | None, str | None, boo
         for annotation in page.get("/Annots") or []:
             annotation = annotation.get_object()
             action = annotation.get("/A")
-            found.append((number, [round(float(v)) for v in annotation["/Rect"]],
-                          str(annotation["/Dest"]) if "/Dest" in annotation else None,
-                          str(action["/URI"]) if action else None, "/StructParent" in annotation))
+            found.append(
+                (
+                    number,
+                    [round(float(v)) for v in annotation["/Rect"]],
+                    str(annotation["/Dest"]) if "/Dest" in annotation else None,
+                    str(action["/URI"]) if action else None,
+                    "/StructParent" in annotation,
+                )
+            )
     return found
 
 
@@ -128,6 +141,7 @@ def _structure(path: Path) -> tuple[Counter, int, list[int]]:
                 kids = element.get("/K")
                 for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []:
                     walk(kid)
+
         root = pdf.Root.StructTreeRoot
         walk(root.K[0])
         keys = [int(page.StructParents) for page in pdf.pages]
@@ -146,14 +160,17 @@ def test_each_font_is_embedded_once(pair):
     fonts = subprocess.run(["pdffonts", str(joined)], check=True, capture_output=True, text=True).stdout
     names = [line.split()[0] for line in fonts.splitlines()[2:]]
     assert len(names) == len(set(names)), fonts
-    assert {n.split("+")[1] for n in names} == {line.split()[0].split("+")[1]
-                                                  for line in subprocess.run(["pdffonts", str(whole)], check=True,
-                                                                             capture_output=True, text=True
-                                                                             ).stdout.splitlines()[2:]}
+    assert {n.split("+")[1] for n in names} == {
+        line.split()[0].split("+")[1]
+        for line in subprocess.run(
+            ["pdffonts", str(whole)], check=True, capture_output=True, text=True
+        ).stdout.splitlines()[2:]
+    }
     assert joined.stat().st_size < 1.25 * whole.stat().st_size
 
 
 # The cache: what is laid out again after an edit.
+
 
 def _lay_out(folder: Path, target: Path, cache: Path) -> Joined:
     checked = check_book(folder, RemotePolicy(allowed=False))
@@ -226,16 +243,24 @@ def test_a_damaged_cache_entry_is_laid_out_again(tmp_path):
     assert _lay_out(MANUSCRIPT, tmp_path / "3.pdf", cache).laid_out == 1
 
 
-@pytest.mark.parametrize("css, reason", [
-    (".chapter-title { position: running(head); }", "running elements"),
-    ("@page :left { margin-left: 30mm; }", "@page rules for :first, :left, :right or :blank pages"),
-    ("@page :first { margin-top: 40mm; }", "@page rules for :first, :left, :right or :blank pages"),
-    (".chapter { break-before: right; }", "chapters that start on a left or right page"),
-    ("figure { counter-increment: figure; }", "counters that run across chapters"),
-    ("a.see::after { content: target-counter(attr(href), page); }", "target-counter() outside the table of contents"),
-    ("@media print { a.see::after { content: target-counter(attr(href), page); } }",
-     "target-counter() outside the table of contents"),
-])
+@pytest.mark.parametrize(
+    "css, reason",
+    [
+        (".chapter-title { position: running(head); }", "running elements"),
+        ("@page :left { margin-left: 30mm; }", "@page rules for :first, :left, :right or :blank pages"),
+        ("@page :first { margin-top: 40mm; }", "@page rules for :first, :left, :right or :blank pages"),
+        (".chapter { break-before: right; }", "chapters that start on a left or right page"),
+        ("figure { counter-increment: figure; }", "counters that run across chapters"),
+        (
+            "a.see::after { content: target-counter(attr(href), page); }",
+            "target-counter() outside the table of contents",
+        ),
+        (
+            "@media print { a.see::after { content: target-counter(attr(href), page); } }",
+            "target-counter() outside the table of contents",
+        ),
+    ],
+)
 def test_themes_that_need_the_whole_book_are_laid_out_as_one_document(make_book, css, reason):
     folder = make_book()
     checked = check_book(folder, RemotePolicy(allowed=False))
@@ -245,10 +270,14 @@ def test_themes_that_need_the_whole_book_are_laid_out_as_one_document(make_book,
 
 
 def test_a_theme_with_left_and_right_pages_gets_one_document(make_book, tmp_path):
-    folder = make_book(extra_toml='theme = "miroir"\n', files={
-        "styles/miroir/theme.toml": 'name = "miroir"\n[stylesheets]\n'
-                                    'pdf = ["css/base.css", "css/code.css", "css/paged.css", "css/miroir.css"]\n',
-        "styles/miroir/css/miroir.css": "@page :left { margin-left: 25mm; }\n"})
+    folder = make_book(
+        extra_toml='theme = "miroir"\n',
+        files={
+            "styles/miroir/theme.toml": 'name = "miroir"\n[stylesheets]\n'
+            'pdf = ["css/base.css", "css/code.css", "css/paged.css", "css/miroir.css"]\n',
+            "styles/miroir/css/miroir.css": "@page :left { margin-left: 25mm; }\n",
+        },
+    )
     checked = check_book(folder, RemotePolicy(allowed=False))
     assert checked.theme.stylesheets["pdf"][-1].name == "miroir.css"
     result = write_paged(checked.book, checked.rendered, checked.theme, VARIANTS["pdf"], tmp_path / "m.pdf")

@@ -23,8 +23,14 @@ FINDING = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+)(?::(?P<column>\d+))?: (?P<
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "publish", *args], capture_output=True, text=True, cwd=cwd,
-                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "publish", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
 
 
 def findings_of(folder: Path) -> list[tuple[str, int | None, int | None, str, str]]:
@@ -43,11 +49,28 @@ def column_of(name: str, line: int, needle: str) -> int:
 # Each mistake seeded in tests/fixtures/books/mistakes: (file, needle on its line, column needle, level, message).
 EXPECTED = [
     ("01-fautes.md", "#### Un titre", "####", "warning", "heading level jumps from 2 to 4"),
-    ("01-fautes.md", "![](../images/exemple.svg)", "![]", "warning", "image `../images/exemple.svg` has no alternative text"),
+    (
+        "01-fautes.md",
+        "![](../images/exemple.svg)",
+        "![]",
+        "warning",
+        "image `../images/exemple.svg` has no alternative text",
+    ),
     ("01-fautes.md", "plan.png", "../images/plan.png", "error", "image `../images/plan.png` not found"),
-    ("01-fautes.md", "03-absent.md", "03-absent.md", "error", "link `03-absent.md` points to a chapter that does not exist"),
-    ("01-fautes.md", "02-suite.md#nulle-part", "02-suite.md#nulle-part", "error",
-     "link `02-suite.md#nulle-part` points to an anchor that does not exist"),
+    (
+        "01-fautes.md",
+        "03-absent.md",
+        "03-absent.md",
+        "error",
+        "link `03-absent.md` points to a chapter that does not exist",
+    ),
+    (
+        "01-fautes.md",
+        "02-suite.md#nulle-part",
+        "02-suite.md#nulle-part",
+        "error",
+        "link `02-suite.md#nulle-part` points to an anchor that does not exist",
+    ),
     ("01-fautes.md", "[^oubli]", "[^oubli]", "error", "footnote `[^oubli]` has no definition"),
     ("01-fautes.md", "## Autre doublon", "{#meme}", "error", "anchor `meme` is given to 2 elements"),
     ("01-fautes.md", "[^orpheline]:", "[^orpheline]", "warning", "footnote `[^orpheline]` is defined but never called"),
@@ -105,8 +128,9 @@ def test_a_manuscript_that_cannot_be_read_is_one_finding(make_book):
     text = (folder / "book.toml").read_text(encoding="utf-8")
     line = line_of(text, "page_sise")
     assert result.returncode == 1
-    assert result.stdout.strip() == (f"{folder / 'book.toml'}:{line}:1: error: unknown key `page_sise` in [pdf] "
-                                      "(did you mean `page_size`?)")
+    assert result.stdout.strip() == (
+        f"{folder / 'book.toml'}:{line}:1: error: unknown key `page_sise` in [pdf] (did you mean `page_size`?)"
+    )
 
 
 def test_build_runs_the_same_checks_and_stops_before_writing(tmp_path):
@@ -118,8 +142,10 @@ def test_build_runs_the_same_checks_and_stops_before_writing(tmp_path):
 
 
 def test_build_strict_stops_on_warnings_and_writes_nothing(make_book, tmp_path):
-    folder = make_book({"01-a.md": "# A\n\nTexte.\n\n![](../images/a.svg)\n"},
-                       files={"images/a.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'})
+    folder = make_book(
+        {"01-a.md": "# A\n\nTexte.\n\n![](../images/a.svg)\n"},
+        files={"images/a.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'},
+    )
     out = tmp_path / "out"
     report = build(folder, out, BuildOptions(formats=("epub",)))
     assert [w.message for w in report.warnings] == ["image `../images/a.svg` has no alternative text"]
@@ -130,8 +156,10 @@ def test_build_strict_stops_on_warnings_and_writes_nothing(make_book, tmp_path):
 
 
 def test_a_decorative_image_needs_no_alternative_text(make_book):
-    folder = make_book({"01-a.md": "# A\n\nTexte.\n\n![](../images/a.svg){.decorative}\n"},
-                       files={"images/a.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'})
+    folder = make_book(
+        {"01-a.md": "# A\n\nTexte.\n\n![](../images/a.svg){.decorative}\n"},
+        files={"images/a.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'},
+    )
     assert findings_of(folder) == []
 
 
@@ -140,8 +168,10 @@ def test_template_error_of_a_custom_theme_names_the_template_and_line(make_book)
     templates = folder / "styles" / "maison" / "templates"
     templates.mkdir(parents=True)
     (folder / "styles" / "maison" / "theme.toml").write_text('name = "maison"\n', encoding="utf-8")
-    (templates / "chapter.html").write_text('<section id="{{ chapter.slug }}">\n<h1>{{ chapter.titre }}</h1>\n'
-                                            "{{ chapter.body }}\n</section>\n", encoding="utf-8")
+    (templates / "chapter.html").write_text(
+        '<section id="{{ chapter.slug }}">\n<h1>{{ chapter.titre }}</h1>\n{{ chapter.body }}\n</section>\n',
+        encoding="utf-8",
+    )
     for result in (run("check", str(folder)), run("build", str(folder), "--out", str(folder / "out"))):
         assert result.returncode == 1 and "Traceback" not in result.stderr
         output = result.stdout + result.stderr
@@ -176,7 +206,11 @@ def test_outputs_check_says_when_epubcheck_cannot_run(make_book, tmp_path):
     folder = make_book()
     out = tmp_path / "out"
     build(folder, out, BuildOptions(formats=("pdf", "epub", "handout")))
-    result = subprocess.run([sys.executable, "-m", "publish", "check", str(folder), "--outputs", "--out", str(out)],
-                            capture_output=True, text=True, env={"PYTHONPATH": str(REPO), "PATH": str(tmp_path)})
+    result = subprocess.run(
+        [sys.executable, "-m", "publish", "check", str(folder), "--outputs", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(REPO), "PATH": str(tmp_path)},
+    )
     assert result.returncode == 0
     assert "note: EPUBCheck not run: Java is not installed" in result.stdout

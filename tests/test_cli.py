@@ -19,8 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 def run(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "publish", *args], capture_output=True, text=True, cwd=cwd,
-                          env=environment, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "publish", *args], capture_output=True, text=True, cwd=cwd, env=environment, timeout=180
+    )
 
 
 # --- publish new ------------------------------------------------------------------------------------
@@ -101,8 +102,16 @@ def test_open_hands_the_first_output_to_the_browser(make_book, tmp_path):
     opener = tmp_path / "opener.sh"
     opener.write_text(f'#!/bin/sh\necho "$1" > {opened}\n', encoding="utf-8")
     opener.chmod(0o755)
-    result = run("build", str(make_book()), "--out", str(tmp_path / "out"), "--format", "epub", "--open",
-                 env={"BROWSER": str(opener)})
+    result = run(
+        "build",
+        str(make_book()),
+        "--out",
+        str(tmp_path / "out"),
+        "--format",
+        "epub",
+        "--open",
+        env={"BROWSER": str(opener)},
+    )
     assert result.returncode == 0
     assert opened.read_text(encoding="utf-8").strip() == (tmp_path / "out" / "carnet-de-test.epub").as_uri()
 
@@ -166,7 +175,9 @@ def test_a_bug_of_ours_is_reported_as_such_and_debug_shows_the_traceback(make_bo
     (hook / "sitecustomize.py").write_text(
         "import publish.build.prepare as p\n"
         "def broken(*args, **kwargs):\n    raise ZeroDivisionError('oops')\n"
-        "p.check_book = broken\n", encoding="utf-8")
+        "p.check_book = broken\n",
+        encoding="utf-8",
+    )
     env = {"PYTHONPATH": f"{hook}{os.pathsep}{REPO}"}
     result = run("build", str(make_book()), "--out", str(tmp_path / "out"), env=env)
     assert result.returncode == 2 and "Traceback" not in result.stderr

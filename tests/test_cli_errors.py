@@ -19,7 +19,11 @@ def run_build(folder: Path, out: Path, *extra: str) -> subprocess.CompletedProce
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     return subprocess.run(
         [sys.executable, "-m", "publish", "build", str(folder), "--out", str(out), *extra],
-        capture_output=True, text=True, cwd=out.parent, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=out.parent,
+        env=env,
+        timeout=120,
     )
 
 
@@ -105,8 +109,15 @@ def broken_cross_link(make_book, find_line):
     return folder, folder / "chapters" / "01-a.md", find_line(text, "02-b.md#absent")
 
 
-CASES = [missing_book_toml, invalid_toml, unknown_key, no_chapters, missing_image, chapter_without_title,
-         broken_cross_link]
+CASES = [
+    missing_book_toml,
+    invalid_toml,
+    unknown_key,
+    no_chapters,
+    missing_image,
+    chapter_without_title,
+    broken_cross_link,
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.__name__ for case in CASES])

@@ -88,16 +88,25 @@ def test_good_margins_accepted(make_book, margins):
 
 
 def test_print_and_handout_options(make_book):
-    config = load_config(make_book(extra_toml='\n[pdf]\nprint = true\nbleed = "0.125in"\nbooklet = true\n'
-                                              'inner_margin = "22mm"\n[handout]\nqr = true\nnotes_margin = true\n'))
+    config = load_config(
+        make_book(
+            extra_toml='\n[pdf]\nprint = true\nbleed = "0.125in"\nbooklet = true\n'
+            'inner_margin = "22mm"\n[handout]\nqr = true\nnotes_margin = true\n'
+        )
+    )
     assert (config.pdf.print, config.pdf.bleed, config.pdf.booklet, config.pdf.inner_margin) == (
-        True, "0.125in", True, "22mm")
+        True,
+        "0.125in",
+        True,
+        "22mm",
+    )
     assert config.handout.qr and config.handout.notes_margin
     assert css_length_points(config.pdf.bleed) == pytest.approx(9.0)
 
 
-@pytest.mark.parametrize("key, value", [("bleed", '"3 millimètres"'), ("inner_margin", '"20mm 10mm"'),
-                                        ("outer_margin", '"large"')])
+@pytest.mark.parametrize(
+    "key, value", [("bleed", '"3 millimètres"'), ("inner_margin", '"20mm 10mm"'), ("outer_margin", '"large"')]
+)
 def test_bad_print_lengths_are_located(make_book, find_line, key, value):
     folder = make_book(extra_toml=f"\n[pdf]\n{key} = {value}\n")
     with pytest.raises(PublishError) as error:

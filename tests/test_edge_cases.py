@@ -23,7 +23,8 @@ def edge():
 def test_builds_with_only_the_empty_chapter_warning_and_the_epub_is_valid(edge):
     # 01-vide.md is empty on purpose: the one thing the author is told about
     assert [(w.path.name, w.line, w.message) for w in edge.report.warnings] == [
-        ("01-vide.md", 1, "chapter is empty: it has a title and no text")]
+        ("01-vide.md", 1, "chapter is empty: it has a title and no text")
+    ]
     assert epubcheck_messages(edge.output("epub")) == []
 
 

@@ -72,8 +72,13 @@ def test_metadata_is_complete():
     assert meta.findtext("dc:description", namespaces=NS).startswith("Un petit livre")
     properties = {m.get("property"): m.text for m in meta.findall("opf:meta", NS) if m.get("property")}
     assert properties["dcterms:modified"] == "2026-03-14T00:00:00Z"
-    for name in ("schema:accessMode", "schema:accessModeSufficient", "schema:accessibilityFeature",
-                 "schema:accessibilityHazard", "schema:accessibilitySummary"):
+    for name in (
+        "schema:accessMode",
+        "schema:accessModeSufficient",
+        "schema:accessibilityFeature",
+        "schema:accessibilityHazard",
+        "schema:accessibilitySummary",
+    ):
         assert properties.get(name), name
 
 
@@ -193,8 +198,10 @@ def test_authors_cover_image_is_used_in_both_outputs(make_book, tmp_path):
         assert shown.size == (600, 850)
         assert all(abs(a - b) <= 3 for a, b in zip(shown.getpixel((10, 10)), (200, 30, 30)))  # JPEG
     assert len(report.warnings) == 1
-    assert f"{folder / 'images' / 'cover.png'}: the cover is 600 × 850 pixels; Kindle and Kobo want at least " \
-           "1600 on the long side" in str(report.warnings[0])
+    assert (
+        f"{folder / 'images' / 'cover.png'}: the cover is 600 × 850 pixels; Kindle and Kobo want at least "
+        "1600 on the long side" in str(report.warnings[0])
+    )
     pdf = PdfReader(next(o.path for o in report.outputs if o.format == "pdf"))
     assert pdf.pages[0]["/Resources"]["/XObject"]
     assert epubcheck_messages(epub.path) == []

@@ -32,8 +32,12 @@ def previous(tmp_path):
 
 
 def _start_and_wait_for_a_temporary_file(manuscript: Path, out: Path) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "publish", "build", str(manuscript), "--out", str(out),
-                                "--format", "pdf,epub"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "publish", "build", str(manuscript), "--out", str(out), "--format", "pdf,epub"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while not list(out.glob(".*.tmp")):
         assert process.poll() is None, "the build ended before it wrote anything"
@@ -64,8 +68,11 @@ def test_a_build_killed_mid_way_leaves_the_previous_outputs_intact(previous, sig
 def test_an_output_folder_that_cannot_be_created_is_a_clear_error(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "publish", "build", str(FIXTURES / "two-authors"), "--out",
-                             str(blocker / "output")], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "publish", "build", str(FIXTURES / "two-authors"), "--out", str(blocker / "output")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"{blocker / 'output'}: error: cannot write to the output folder" in result.stderr
@@ -90,8 +97,21 @@ def test_the_command_line_lists_every_failed_output(tmp_path):
     out = tmp_path / "output"
     out.mkdir()
     (out / "carnet-d-essai.epub").mkdir()
-    result = subprocess.run([sys.executable, "-m", "publish", "build", str(FIXTURES / "two-authors"), "--out",
-                             str(out), "--format", "epub,pdf"], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "publish",
+            "build",
+            str(FIXTURES / "two-authors"),
+            "--out",
+            str(out),
+            "--format",
+            "epub,pdf",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "1 of 2 outputs failed: epub" in result.stderr and "carnet-d-essai.epub: error: " in result.stderr
     assert (out / "carnet-d-essai.pdf").is_file()

@@ -18,17 +18,66 @@ from tests.builds import epubcheck_messages
 from tests.conftest import DEFAULT_BOOK_TOML
 
 ODD_TEXT = [
-    "مرحبا بالعالم", "שלום", "\u202edessrever\u202c", "e\u0301te\u0301", "👩\u200d👩\u200d👧 🇫🇷", "zéro\u200blargeur",
-    "\ufeffbom", "\x07cloche", "\x00nul", "\x1b[31m", "tab\tulation", "x" * 300, "mot " * 80, "&amp; &lt; &#0; &#xD800;",
-    "{{ x }} {% if %}", "\\*échappé\\*", "«guillemets»", "'\"'\"", "`code", "[^orpheline]", "[lien](nulle-part.md)",
-    "[ancre](#inconnue)", "![image](absente.png)", "<https://example.org>", "http://example.org/?a=1&b=2",
+    "مرحبا بالعالم",
+    "שלום",
+    "\u202edessrever\u202c",
+    "e\u0301te\u0301",
+    "👩\u200d👩\u200d👧 🇫🇷",
+    "zéro\u200blargeur",
+    "\ufeffbom",
+    "\x07cloche",
+    "\x00nul",
+    "\x1b[31m",
+    "tab\tulation",
+    "x" * 300,
+    "mot " * 80,
+    "&amp; &lt; &#0; &#xD800;",
+    "{{ x }} {% if %}",
+    "\\*échappé\\*",
+    "«guillemets»",
+    "'\"'\"",
+    "`code",
+    "[^orpheline]",
+    "[lien](nulle-part.md)",
+    "[ancre](#inconnue)",
+    "![image](absente.png)",
+    "<https://example.org>",
+    "http://example.org/?a=1&b=2",
 ]
-MARKUP = ["*", "**", "_", "__", "~~", "<b>", "</span>", "<div>", "<!--", "-->", "<script>", "<img onerror=alert(1)>",
-          "[", "]", "(", ")", "|", "\\", "#", "texte"]
+MARKUP = [
+    "*",
+    "**",
+    "_",
+    "__",
+    "~~",
+    "<b>",
+    "</span>",
+    "<div>",
+    "<!--",
+    "-->",
+    "<script>",
+    "<img onerror=alert(1)>",
+    "[",
+    "]",
+    "(",
+    ")",
+    "|",
+    "\\",
+    "#",
+    "texte",
+]
 # What the author cannot publish as is (each gives our error): control characters, missing targets,
 # a lone "#" that starts a second chapter title, a note call with no definition.
-REFUSED = {"\x07cloche", "\x00nul", "\x1b[31m", "[lien](nulle-part.md)", "[ancre](#inconnue)", "![image](absente.png)", "#",
-           "[^orpheline]"}
+REFUSED = {
+    "\x07cloche",
+    "\x00nul",
+    "\x1b[31m",
+    "[lien](nulle-part.md)",
+    "[ancre](#inconnue)",
+    "![image](absente.png)",
+    "#",
+    "[^orpheline]",
+}
 
 
 def chapters(inline: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -37,10 +86,15 @@ def chapters(inline: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         line,
         line.map(lambda s: "## " + s),
         line.map(lambda s: "#### " + s),
-        st.lists(line, min_size=1, max_size=4).map(lambda items: "\n".join(f"{'  ' * (i % 3)}- {t}" for i, t in enumerate(items))),
-        st.lists(line, min_size=1, max_size=3).map(lambda items: "\n".join(f"{i + 1}. {t}" for i, t in enumerate(items))),
+        st.lists(line, min_size=1, max_size=4).map(
+            lambda items: "\n".join(f"{'  ' * (i % 3)}- {t}" for i, t in enumerate(items))
+        ),
+        st.lists(line, min_size=1, max_size=3).map(
+            lambda items: "\n".join(f"{i + 1}. {t}" for i, t in enumerate(items))
+        ),
         st.lists(st.lists(inline, min_size=1, max_size=4), min_size=1, max_size=4).map(
-            lambda rows: "| a | b |\n|---|---|\n" + "\n".join("| " + " | ".join(r) + " |" for r in rows)),  # ragged rows
+            lambda rows: "| a | b |\n|---|---|\n" + "\n".join("| " + " | ".join(r) + " |" for r in rows)
+        ),  # ragged rows
         line.map(lambda s: "> " + s),
         line.map(lambda s: "```\n" + s + "\n```"),
         line.map(lambda s: "[^1]: " + s),
@@ -77,9 +131,11 @@ def test_epub_build_never_fails_with_anything_but_our_error(chapter):
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(PUBLISHABLE)
 # Cases the fuzzer found (each once gave an invalid EPUB), kept as regressions:
-@example("# Chapitre\n\nمرحبا بالعالم _ مرحبا بالعالم --> [\n\n1. * __ <b> texte \ufeffbom <div>\n"
-         "2. שלום http://example.org/?a=1&b=2\n\n- \\*échappé\\* مرحبا بالعالم\n\n- | [ ~~ {{ x }} {% if %} *\n\n"
-         "> `code\n\n## <https://example.org> [ \u202edessrever\u202c\n")  # a list unwrapped out of <b>
+@example(
+    "# Chapitre\n\nمرحبا بالعالم _ مرحبا بالعالم --> [\n\n1. * __ <b> texte \ufeffbom <div>\n"
+    "2. שלום http://example.org/?a=1&b=2\n\n- \\*échappé\\* مرحبا بالعالم\n\n- | [ ~~ {{ x }} {% if %} *\n\n"
+    "> `code\n\n## <https://example.org> [ \u202edessrever\u202c\n"
+)  # a list unwrapped out of <b>
 @example("# Chapitre\n\nمرحبا\n\n## <script>\n\n#### مرحبا <div>\n\ntexte\n\n[^1]: مرحبا\n")  # empty heading,
 def test_a_sample_of_generated_epubs_passes_epubcheck(chapter):  # a block in a heading, a note never called
     result = _build(chapter, ("epub",), epubcheck=True)

@@ -54,8 +54,9 @@ def test_grey_scale_rendering_keeps_text_dark(tmp_path):
     from PIL import Image
 
     path = built(FIXTURES / "two-authors").output("handout")
-    subprocess.run(["pdftoppm", "-r", "100", "-gray", "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / "p")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "100", "-gray", "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / "p")], check=True
+    )
     image = Image.open(next(tmp_path.glob("p*.png")))
     histogram = image.histogram()
     ink = sum(histogram[:200])
@@ -69,8 +70,9 @@ def test_grey_scale_rendering_keeps_table_rules_visible(tmp_path):
 
     path = built(FIXTURES / "two-authors", ("handout",), "1").output("handout")  # the chapter with the table
     # 300 dpi, as an office printer: thin rules are not washed out by screen anti-aliasing
-    subprocess.run(["pdftoppm", "-r", "300", "-gray", "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / "t")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "300", "-gray", "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / "t")], check=True
+    )
     image = Image.open(next(tmp_path.glob("t*.png"))).convert("L")
     pixels = image.load()
     rows: dict[int, int] = {}  # y -> darkest pixel of a rule crossing that row
@@ -153,15 +155,19 @@ def test_notes_margin_widens_the_outer_margin_and_rules_it(tmp_path):
     noted = report.outputs[0].path
 
     def right_edge(path) -> float:
-        html = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-bbox", str(path), "-"],
-                              check=True, capture_output=True, text=True).stdout
+        html = subprocess.run(
+            ["pdftotext", "-f", "1", "-l", "1", "-bbox", str(path), "-"], check=True, capture_output=True, text=True
+        ).stdout
         return max(float(x) for x in re.findall(r'xMax="([\d.]+)"', html))
 
     assert right_edge(noted) < right_edge(plain) - 100  # at least 35 mm more room on the right
-    subprocess.run(["pdftoppm", "-r", "100", "-gray", "-f", "1", "-l", "1", "-png", str(noted), str(tmp_path / "n")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "100", "-gray", "-f", "1", "-l", "1", "-png", str(noted), str(tmp_path / "n")], check=True
+    )
     image = Image.open(next(tmp_path.glob("n*.png"))).convert("L")
-    column = [image.getpixel((int(image.width * 0.85), y)) for y in range(int(image.height * 0.2), int(image.height * 0.8))]
+    column = [
+        image.getpixel((int(image.width * 0.85), y)) for y in range(int(image.height * 0.2), int(image.height * 0.8))
+    ]
     lines = sum(1 for a, b in zip(column, column[1:]) if a > 200 >= b)  # white -> grey transitions
     assert lines >= 15, f"{lines} ruled lines in the notes margin"
     assert min(column) > 60, "the rules are light grey, not black"
@@ -169,7 +175,9 @@ def test_notes_margin_widens_the_outer_margin_and_rules_it(tmp_path):
 
 
 def test_links_to_chapters_left_out_say_where_to_look():
-    numbered = squash("\n".join(page_texts(built(FIXTURES / "two-authors", ("handout",), "ouverture").output("handout"))))
+    numbered = squash(
+        "\n".join(page_texts(built(FIXTURES / "two-authors", ("handout",), "ouverture").output("handout")))
+    )
     assert "la section sur les mesures (chapitre 1)" in numbered
     unnumbered = squash("\n".join(page_texts(built(FIXTURES / "two-authors", ("handout",), "1").output("handout"))))
     assert "l'ouverture (« Ouverture »)" in unnumbered

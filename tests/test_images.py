@@ -45,14 +45,20 @@ def test_png_named_jpg_says_how_to_fix_it(make_book, tmp_path):
     assert "holds PNG" in str(error) and "rename it to .png" in str(error)
 
 
-@pytest.mark.parametrize("svg, problem", [
-    ('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-     '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>', "DOCTYPE"),
-    ('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "scripts"),
-    ('<svg xmlns="http://www.w3.org/2000/svg"><rect onclick="alert(1)"/></svg>', "scripts"),
-    ('<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>', "not valid SVG"),
-    ('<html><body>pas une image</body></html>', "not an SVG image"),
-])
+@pytest.mark.parametrize(
+    "svg, problem",
+    [
+        (
+            '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>',
+            "DOCTYPE",
+        ),
+        ('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "scripts"),
+        ('<svg xmlns="http://www.w3.org/2000/svg"><rect onclick="alert(1)"/></svg>', "scripts"),
+        ('<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>', "not valid SVG"),
+        ("<html><body>pas une image</body></html>", "not an SVG image"),
+    ],
+)
 def test_hostile_or_broken_svg_is_refused(make_book, tmp_path, svg, problem):
     assert problem in str(_fails(make_book, tmp_path, "schéma.svg", svg.encode()))
 
@@ -109,11 +115,18 @@ def test_a_file_url_is_removed_with_a_warning(make_book, tmp_path):
 
 
 def test_the_command_line_names_the_corrupt_image_without_a_traceback(make_book, tmp_path):
-    folder = make_book({"01-images.md": CHAPTER.format(name="cassée.png")}, files={"images/cassée.png": b"\x89PNG garbage"})
-    result = subprocess.run([sys.executable, "-m", "publish", "build", str(folder), "--out", str(tmp_path / "out")],
-                            capture_output=True, text=True)
+    folder = make_book(
+        {"01-images.md": CHAPTER.format(name="cassée.png")}, files={"images/cassée.png": b"\x89PNG garbage"}
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "publish", "build", str(folder), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
-    assert "Traceback" not in result.stderr and re.search(r"01-images\.md:5:\d+: error: image `\.\./images/cassée\.png`", result.stderr)
+    assert "Traceback" not in result.stderr and re.search(
+        r"01-images\.md:5:\d+: error: image `\.\./images/cassée\.png`", result.stderr
+    )
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
@@ -168,11 +181,14 @@ def test_remote_images_are_refused_unless_allowed(make_book, tmp_path):
     build(folder, tmp_path / "c", BuildOptions(formats=("epub",), allow_remote=True))
 
 
-@pytest.mark.parametrize("route, body, toml, problem", [
-    ("/page.html", ("text/html", b"<html>pas une image</html>"), "", "not an image the book can hold"),
-    ("/grosse.png", ("image/png", b"x" * 5000), "[limits]\nimage_bytes = 1000\n", "larger than 1,000 bytes"),
-    ("/absente.png", None, "", "could not be fetched"),
-])
+@pytest.mark.parametrize(
+    "route, body, toml, problem",
+    [
+        ("/page.html", ("text/html", b"<html>pas une image</html>"), "", "not an image the book can hold"),
+        ("/grosse.png", ("image/png", b"x" * 5000), "[limits]\nimage_bytes = 1000\n", "larger than 1,000 bytes"),
+        ("/absente.png", None, "", "could not be fetched"),
+    ],
+)
 def test_remote_images_that_cannot_be_used_are_clear_errors(make_book, tmp_path, route, body, toml, problem):
     with _Server({route: body} if body else {}) as server:
         folder = make_book({"01-x.md": f"# X\n\n![Image]({server.url}{route})\n"}, extra_toml=toml)

@@ -34,14 +34,34 @@ def test_every_page_appears_once_and_blanks_pad_to_a_multiple_of_four(pages):
 def _half_text(path, page: int, half: int, width: float, height: float) -> str:
     """Text inside the left (0) or right (1) half of a sheet (pdftotext crops in points at 72 dpi)."""
     x = int(half * width / 2)
-    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-x", str(x), "-y", "0",
-                           "-W", str(int(width / 2)), "-H", str(int(height)), str(path), "-"],
-                          check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        [
+            "pdftotext",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-x",
+            str(x),
+            "-y",
+            "0",
+            "-W",
+            str(int(width / 2)),
+            "-H",
+            str(int(height)),
+            str(path),
+            "-",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def _page_text(path, page: int) -> str:
-    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
-                          check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 @pytest.mark.parametrize("folder", [FIXTURES / "two-authors", MANUSCRIPT], ids=["two-authors", "manuscript"])

@@ -57,8 +57,11 @@ def _target(name: str) -> str | None:
 
 
 def test_the_top_level_holds_only_stages_and_the_foundation():
-    top = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir()
-           if p.name != "__pycache__" and (p.suffix == ".py" or p.is_dir())}
+    top = {
+        p.stem if p.is_file() else p.name
+        for p in PACKAGE.iterdir()
+        if p.name != "__pycache__" and (p.suffix == ".py" or p.is_dir())
+    }
     expected = {"__init__", "__main__", "model", "errors", "store", "processes", "starter", *STAGES}
     assert top == expected
 

@@ -27,12 +27,14 @@ def load_error(folder) -> PublishError:
 
 
 def test_chapters_in_file_name_order(make_book):
-    folder = make_book({
-        "03-fin.md": "# Fin\n",
-        "01-debut.md": "# Début\n",
-        "02-milieu.md": "# Milieu\n",
-        "notes.txt": "not a chapter",
-    })
+    folder = make_book(
+        {
+            "03-fin.md": "# Fin\n",
+            "01-debut.md": "# Début\n",
+            "02-milieu.md": "# Milieu\n",
+            "notes.txt": "not a chapter",
+        }
+    )
     book = load_manuscript(folder)
     assert names(book) == ["01-debut.md", "02-milieu.md", "03-fin.md"]
     assert [c.title for c in book.chapters] == ["Début", "Milieu", "Fin"]
@@ -89,12 +91,14 @@ def test_missing_manuscript_folder(tmp_path):
 
 
 def test_unnumbered_chapter_and_numbering_after_it(make_book):
-    folder = make_book({
-        "00-avant-propos.md": "---\nnumbered: false\n---\n# Avant-propos\n",
-        "01-un.md": "# Un\n",
-        "02-deux.md": "# Deux\n",
-        "03-annexe.md": "---\nnumbered: FALSE\n---\n# Annexe\n",
-    })
+    folder = make_book(
+        {
+            "00-avant-propos.md": "---\nnumbered: false\n---\n# Avant-propos\n",
+            "01-un.md": "# Un\n",
+            "02-deux.md": "# Deux\n",
+            "03-annexe.md": "---\nnumbered: FALSE\n---\n# Annexe\n",
+        }
+    )
     book = load_manuscript(folder)
     assert [(c.numbered, c.number) for c in book.chapters] == [(False, None), (True, 1), (True, 2), (False, None)]
 
@@ -216,13 +220,15 @@ def test_level_two_heading_is_not_a_title(make_book):
 
 
 def test_slugs_are_xml_names_and_unique(make_book):
-    folder = make_book({
-        "01-introduction.md": "# Intro\n",
-        "2025-bilan.md": "# Bilan\n",
-        "été.md": "# Été\n",
-        "Chapitre Final.md": "# Fin\n",
-        "_notes.md": "# Notes\n",
-    })
+    folder = make_book(
+        {
+            "01-introduction.md": "# Intro\n",
+            "2025-bilan.md": "# Bilan\n",
+            "été.md": "# Été\n",
+            "Chapitre Final.md": "# Fin\n",
+            "_notes.md": "# Notes\n",
+        }
+    )
     slugs = [c.slug for c in load_manuscript(folder).chapters]
     assert len(slugs) == 5
     for slug in slugs:

@@ -59,7 +59,9 @@ NOTES_2 = "# Deux\n\nUne autre note[^1] ici.\n\n[^1]: Note du deuxième.\n"
 def test_footnotes_become_markers_and_notes(make_book):
     _, (first, second) = render(make_book, {"01-un.md": NOTES_1, "02-deux.md": NOTES_2})
     assert [m.groups() for m in MARKER.finditer(first.body)] == [("note", "1"), ("note", "2")]
-    assert first.body.index("Première phrase<!--publish:note:1-->") < first.body.index("Seconde phrase<!--publish:note:2-->")
+    assert first.body.index("Première phrase<!--publish:note:1-->") < first.body.index(
+        "Seconde phrase<!--publish:note:2-->"
+    )
     assert [n.number for n in first.notes] == [1, 2]
     assert first.notes[0].paragraphs == ("Note A.",)
     assert first.notes[1].paragraphs == ("Note B, <em>en italique</em>.",)
@@ -99,8 +101,9 @@ def test_second_call_of_the_same_note_is_not_a_second_marker(make_book):
 def test_body_with_replaces_markers(make_book):
     text = "# T\n\nVoir [le site](https://example.org/a) et une note[^n].\n\n[^n]: Le texte de la note.\n"
     rendered = render_one(make_book, text)
-    body = rendered.body_with(lambda note: f"[N{note.number}:{note.paragraphs[0]}]",
-                              lambda link: f"[U{link.number}:{link.url}]")
+    body = rendered.body_with(
+        lambda note: f"[N{note.number}:{note.paragraphs[0]}]", lambda link: f"[U{link.number}:{link.url}]"
+    )
     assert "<!--publish:" not in body
     assert "une note[N1:Le texte de la note.]" in body
     assert "le site</a>[U1:https://example.org/a]" in body
@@ -161,8 +164,10 @@ def test_front_matter_title_without_heading_is_escaped(make_book):
 
 
 def test_heading_ids_are_ascii_xml_names_unique_and_stable(make_book):
-    text = ("# T\n\n## Éléments : à voir\n\n## 2025 : le sommet\n\n## 日本語\n\n## Éléments : à voir\n\n"
-            "## Œuvres complètes\n")
+    text = (
+        "# T\n\n## Éléments : à voir\n\n## 2025 : le sommet\n\n## 日本語\n\n## Éléments : à voir\n\n"
+        "## Œuvres complètes\n"
+    )
     _, (first,) = render(make_book, {"01-chapitre.md": text})
     slug = first.chapter.slug
     ids = [h.id for h in first.headings]
@@ -248,13 +253,17 @@ def test_broken_link_line_is_exact(make_book):
 
 
 def test_external_links_get_url_markers(make_book):
-    text = ("# T\n\nLire [la doc](https://example.org/docs), [le blog](http://blog.example.org/) "
-            "ou [écrire](mailto:auteur@example.org).\n")
+    text = (
+        "# T\n\nLire [la doc](https://example.org/docs), [le blog](http://blog.example.org/) "
+        "ou [écrire](mailto:auteur@example.org).\n"
+    )
     rendered = render_one(make_book, text)
     assert [(link.number, link.url) for link in rendered.external_links] == [
-        (1, "https://example.org/docs"), (2, "http://blog.example.org/")]
-    assert 'la doc</a><!--publish:url:1-->' in rendered.body
-    assert 'le blog</a><!--publish:url:2-->' in rendered.body
+        (1, "https://example.org/docs"),
+        (2, "http://blog.example.org/"),
+    ]
+    assert "la doc</a><!--publish:url:1-->" in rendered.body
+    assert "le blog</a><!--publish:url:2-->" in rendered.body
     assert "publish:url:3" not in rendered.body  # mailto: is not printed as a URL note
     assert not rendered.links  # nothing internal to check
     classes = [a.get("class") for a in tree(rendered.body).iter("a")]
@@ -318,8 +327,10 @@ def test_unsupported_image_type(make_book):
 
 
 def test_template_syntax_survives_in_text_and_code(make_book):
-    text = ("# T\n\nÉcrire {{ x }} et {% if y %} tel quel.\n\n```\n{{ x }}\n```\n\n"
-            "```python\nd = {{ x }}\n```\n\nEn ligne : `{{ x }}`.\n")
+    text = (
+        "# T\n\nÉcrire {{ x }} et {% if y %} tel quel.\n\n```\n{{ x }}\n```\n\n"
+        "```python\nd = {{ x }}\n```\n\nEn ligne : `{{ x }}`.\n"
+    )
     rendered = render_one(make_book, text)
     root = tree(rendered.body)
     paragraphs = [p.text_content() for p in root.iter("p")]
@@ -370,11 +381,14 @@ def test_sane_lists_and_attr_list(make_book):
 
 
 def test_typography_follows_lang_attributes_front_matter_and_notypo(make_book):
-    _, (french, english) = render(make_book, {
-        "01-fr.md": '# Vraiment?\n\nElle dit *Really?*{lang=en} puis "oui"?\n\nBrut "ici"?\n{.notypo}\n\n'
-                    "Une note[^1].\n\n[^1]: Voir p. 12: c'est dit!\n",
-        "02-en.md": '---\nlang: en\n---\n\n# Really?\n\n"Yes," she said -- it\'s done...\n',
-    })
+    _, (french, english) = render(
+        make_book,
+        {
+            "01-fr.md": '# Vraiment?\n\nElle dit *Really?*{lang=en} puis "oui"?\n\nBrut "ici"?\n{.notypo}\n\n'
+            "Une note[^1].\n\n[^1]: Voir p. 12: c'est dit!\n",
+            "02-en.md": '---\nlang: en\n---\n\n# Really?\n\n"Yes," she said -- it\'s done...\n',
+        },
+    )
     assert french.title_html == "Vraiment\u202f?"
     assert '<em lang="en">Really?</em> puis «\u202foui\u202f»\u202f?' in french.body
     assert re.search(r"<p class=\"notypo\"[^>]*>Brut \"ici\"\?</p>", french.body)
@@ -394,7 +408,8 @@ def test_a_footnote_defined_but_never_called_is_left_out_with_a_warning(make_boo
     assert [n.paragraphs for n in chapter.notes] == [("Appelée.",)]
     assert len(chapter.diagnostics) == 1
     assert str(chapter.diagnostics[0]).startswith(
-        f"{chapter.chapter.source}:{find_line(text, '[^b]:')}:1: warning: footnote `[^b]`")
+        f"{chapter.chapter.source}:{find_line(text, '[^b]:')}:1: warning: footnote `[^b]`"
+    )
 
 
 def test_a_block_written_inside_a_heading_or_paragraph_is_unwrapped(make_book):

@@ -45,7 +45,7 @@ def text_after_markers(epub: Path) -> dict[int, tuple[str, str]]:
             for index, (kind, value) in enumerate(events):
                 if kind == "page":
                     assert value not in found, f"page {value} is marked twice"
-                    text = "".join(str(v) for k, v in events[index + 1:] if k == "text")
+                    text = "".join(str(v) for k, v in events[index + 1 :] if k == "text")
                     found[value] = (name.removeprefix("EPUB/"), " ".join(text.split()[:60]))
     return found
 
@@ -57,9 +57,28 @@ def first_line_of_pages(pdf: Path, top_mm: float, bottom_mm: float) -> list[str]
     top, bottom = top_mm * MM, bottom_mm * MM
     lines = []
     for number in range(1, len(reader.pages) + 1):
-        text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-x", "0", "-y", str(int(top)),
-                               "-W", str(int(width)), "-H", str(int(height - top - bottom)), str(pdf), "-"],
-                              capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            [
+                "pdftotext",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                "-x",
+                "0",
+                "-y",
+                str(int(top)),
+                "-W",
+                str(int(width)),
+                "-H",
+                str(int(height - top - bottom)),
+                str(pdf),
+                "-",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         lines.append(next((" ".join(line.split()) for line in text.splitlines() if line.strip()), ""))
     return lines
 
@@ -90,8 +109,10 @@ def test_every_page_of_the_pdf_has_exactly_one_marker_in_reading_order(default_b
     assert sorted(markers) == list(range(1, len(lines) + 1))
     with zipfile.ZipFile(build.output("epub")) as archive:
         opf = etree.fromstring(archive.read("EPUB/content.opf"))
-        spine = [opf.find(f".//opf:item[@id='{ref.get('idref')}']", OPF).get("href")
-                 for ref in opf.iterfind(".//opf:itemref", OPF)]
+        spine = [
+            opf.find(f".//opf:item[@id='{ref.get('idref')}']", OPF).get("href")
+            for ref in opf.iterfind(".//opf:itemref", OPF)
+        ]
     documents = [spine.index(markers[n][0]) for n in sorted(markers)]
     assert documents == sorted(documents), "page markers follow the spine"
 
@@ -102,8 +123,9 @@ def test_text_after_each_marker_is_the_first_text_of_that_pdf_page(default_book)
     # table of contents' second page (the EPUB's navigation document lists chapters its own way).
     skipped = {1, 5}
     matched = [n for n, line in enumerate(lines, start=1) if n not in skipped and begins_page(line, markers[n][1])]
-    missed = [(n, lines[n - 1], markers[n][1][:60]) for n in range(1, len(lines) + 1)
-              if n not in skipped and n not in matched]
+    missed = [
+        (n, lines[n - 1], markers[n][1][:60]) for n in range(1, len(lines) + 1) if n not in skipped and n not in matched
+    ]
     assert missed == []
     assert len(matched) == len(lines) - len(skipped) == 36
 
@@ -127,8 +149,11 @@ def test_a_second_fixture_book_matches_too():
     build = built(FIXTURES / "two-authors")
     markers = text_after_markers(build.output("epub"))
     lines = first_line_of_pages(build.output("pdf"), 18, 20)
-    chapter_pages = [n for n, (document, _) in markers.items() if document not in
-                     ("cover.xhtml", "title.xhtml", "copyright.xhtml", "nav.xhtml")]
+    chapter_pages = [
+        n
+        for n, (document, _) in markers.items()
+        if document not in ("cover.xhtml", "title.xhtml", "copyright.xhtml", "nav.xhtml")
+    ]
     assert chapter_pages and all(begins_page(lines[n - 1], markers[n][1]) for n in chapter_pages)
 
 

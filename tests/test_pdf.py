@@ -19,15 +19,21 @@ def book(request):
     folder = BOOKS[request.param]
     build = built(folder)
     pdf = build.output("pdf")
-    return {"folder": folder, "build": build, "pdf": pdf, "reader": PdfReader(pdf), "pages": page_texts(pdf),
-            "manuscript": load_manuscript(folder)}
+    return {
+        "folder": folder,
+        "build": build,
+        "pdf": pdf,
+        "reader": PdfReader(pdf),
+        "pages": page_texts(pdf),
+        "manuscript": load_manuscript(folder),
+    }
 
 
 def _toc_numbers(book) -> dict[str, int]:
     """Chapter title -> page number printed in the table of contents."""
     toc_pages = [i for i, text in enumerate(book["pages"]) if "Table des matières" in text]
     assert toc_pages, "no table of contents page"
-    text = squash("\n".join(book["pages"][toc_pages[0]: toc_pages[0] + 3]))
+    text = squash("\n".join(book["pages"][toc_pages[0] : toc_pages[0] + 3]))
     numbers = {}
     for chapter in book["manuscript"].chapters:
         match = re.search(re.escape(squash(chapter.title)) + r"[ .]*?(\d+)", text)
@@ -60,9 +66,9 @@ def test_outline_mirrors_the_chapters_and_points_at_their_pages(book):
     top = [item for item in reader.outline if not isinstance(item, list)]
     titles = [squash(item.title) for item in top]
     chapters = [squash(c.title) for c in book["manuscript"].chapters]
-    assert titles[-len(chapters):] == chapters
+    assert titles[-len(chapters) :] == chapters
     numbers = _toc_numbers(book)
-    for item, chapter in zip(top[-len(chapters):], book["manuscript"].chapters, strict=True):
+    for item, chapter in zip(top[-len(chapters) :], book["manuscript"].chapters, strict=True):
         assert reader.get_destination_page_number(item) + 1 == numbers[chapter.title]
 
 
@@ -137,9 +143,11 @@ def test_text_is_hyphenated_in_the_book_language():
 
 def test_footnotes_sit_on_the_page_of_their_call():
     pages = page_texts(built(FIXTURES / "two-authors").output("pdf"))
-    for call, note in [("commence par une note", "Première note de l’ouverture"),
-                       ("appelle sa propre note", "Première note du deuxième chapitre"),
-                       ("puis une seconde", "Seconde note du deuxième chapitre")]:
+    for call, note in [
+        ("commence par une note", "Première note de l’ouverture"),
+        ("appelle sa propre note", "Première note du deuxième chapitre"),
+        ("puis une seconde", "Seconde note du deuxième chapitre"),
+    ]:
         with_call = [i for i, text in enumerate(pages) if call in squash(text)]
         with_note = [i for i, text in enumerate(pages) if squash(note) in squash(text)]
         assert len(with_call) == 1 and with_call == with_note, (call, with_call, with_note)
@@ -167,7 +175,8 @@ def test_table_header_repeats_and_table_fits_the_text_block(make_book, tmp_path)
         assert re.search(r"Nom\s+Texte\s+Valeur", text), "header row not repeated"
     reader = PdfReader(pdf)
     width = float(reader.pages[-1].mediabox.width)
-    listing = subprocess.run(["pdftotext", "-bbox", "-f", "5", "-l", "5", str(pdf), "-"],
-                             check=True, capture_output=True, text=True).stdout
+    listing = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "5", "-l", "5", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
     right_edges = [float(x) for x in re.findall(r'xMax="([\d.]+)"', listing)]
     assert right_edges and max(right_edges) < width - 30  # inside the right margin

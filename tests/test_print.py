@@ -85,8 +85,12 @@ def test_folios_sit_on_the_outer_corners(printed):
     path, reader = printed["path"], printed["reader"]
     seen = 0
     for number in range(1, len(reader.pages) + 1):
-        html = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-bbox", str(path), "-"],
-                              check=True, capture_output=True, text=True).stdout
+        html = subprocess.run(
+            ["pdftotext", "-f", str(number), "-l", str(number), "-bbox", str(path), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         tree = ElementTree.fromstring(html.replace('xmlns="http://www.w3.org/1999/xhtml"', ""))
         height = float(next(tree.iter("page")).get("height"))
         low = [w for w in tree.iter("word") if float(w.get("yMin")) > height * 0.8 and w.text == str(number)]
@@ -120,12 +124,29 @@ def test_screen_pdf_is_unchanged_by_the_print_pdf():
 def test_command_line_flags_add_the_print_pdf_and_the_booklet(tmp_path):
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "publish", "build", str(FIXTURES / "two-authors"), "--out",
-                             str(tmp_path), "--format", "epub", "--print-ready", "--booklet"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "publish",
+            "build",
+            str(FIXTURES / "two-authors"),
+            "--out",
+            str(tmp_path),
+            "--format",
+            "epub",
+            "--print-ready",
+            "--booklet",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "carnet-d-essai-booklet.pdf", "carnet-d-essai-print.pdf", "carnet-d-essai.epub"]
+        "carnet-d-essai-booklet.pdf",
+        "carnet-d-essai-print.pdf",
+        "carnet-d-essai.epub",
+    ]
     assert "booklet.pdf" in result.stdout and "print.pdf" in result.stdout
 
 
@@ -137,8 +158,10 @@ def test_a_low_resolution_photo_is_named_in_a_warning(make_book, tmp_path):
     small, large = io.BytesIO(), io.BytesIO()
     Image.new("RGB", (200, 150), "#336699").save(small, "PNG")  # ~45 dpi across the text block
     Image.new("RGB", (2000, 1500), "#336699").save(large, "PNG")  # ~450 dpi
-    folder = make_book({"01-photos.md": "# Photos\n\n![Petite](../images/petite.png)\n\n![Grande](../images/grande.png)\n"},
-                       files={"images/petite.png": small.getvalue(), "images/grande.png": large.getvalue()})
+    folder = make_book(
+        {"01-photos.md": "# Photos\n\n![Petite](../images/petite.png)\n\n![Grande](../images/grande.png)\n"},
+        files={"images/petite.png": small.getvalue(), "images/grande.png": large.getvalue()},
+    )
     report = build(folder, tmp_path, BuildOptions(formats=("pdf", "print")))
     assert len(report.warnings) == 1, report.warnings
     assert "images/petite.png (in 01-photos.md)" in str(report.warnings[0]) and "dpi" in str(report.warnings[0])
@@ -153,8 +176,9 @@ def test_strict_refuses_to_keep_a_print_pdf_that_warned(make_book, tmp_path):
 
     small = io.BytesIO()
     Image.new("RGB", (200, 150), "#336699").save(small, "PNG")
-    folder = make_book({"01-photos.md": "# Photos\n\n![Petite](../images/petite.png)\n"},
-                       files={"images/petite.png": small.getvalue()})
+    folder = make_book(
+        {"01-photos.md": "# Photos\n\n![Petite](../images/petite.png)\n"}, files={"images/petite.png": small.getvalue()}
+    )
     out = tmp_path / "out"
     with pytest.raises(PublishError) as caught:
         build(folder, out, BuildOptions(formats=("pdf", "print"), strict=True))

@@ -55,16 +55,32 @@ def _render(folder):
 
 def test_nothing_executable_survives(hostile):
     body = _render(hostile).body
-    for forbidden in ("<script", "alert(", "<iframe", "<object", "onclick", "onmouseover", "onerror", "javascript:",
-                      "data:text/html", "position"):
+    for forbidden in (
+        "<script",
+        "alert(",
+        "<iframe",
+        "<object",
+        "onclick",
+        "onmouseover",
+        "onerror",
+        "javascript:",
+        "data:text/html",
+        "position",
+    ):
         assert forbidden not in body, forbidden
 
 
 def test_safe_raw_html_is_kept(hostile):
     body = _render(hostile).body
     assert '<span class="notypo">du brut</span>' in body
-    for kept in ("<sup>2</sup>", "<kbd>Ctrl</kbd>", '<abbr title="intelligence artificielle">IA</abbr>', "Bandeau",
-                 "cliquable", "Cliquez ici"):
+    for kept in (
+        "<sup>2</sup>",
+        "<kbd>Ctrl</kbd>",
+        '<abbr title="intelligence artificielle">IA</abbr>',
+        "Bandeau",
+        "cliquable",
+        "Cliquez ici",
+    ):
         assert kept in body, kept
 
 
@@ -100,22 +116,35 @@ def test_hostile_book_builds_a_clean_epub_and_a_pdf_without_javascript(hostile, 
     pdf = next(o.path for o in report.outputs if o.format == "pdf")
     raw = pdf.read_bytes()
     assert b"/JavaScript" not in raw and b"/JS" not in raw
-    uris = [str(a.get_object()["/A"].get("/URI")) for page in PdfReader(pdf).pages
-            for a in page.get("/Annots", []) or [] if "/A" in a.get_object()]
+    uris = [
+        str(a.get_object()["/A"].get("/URI"))
+        for page in PdfReader(pdf).pages
+        for a in page.get("/Annots", []) or []
+        if "/A" in a.get_object()
+    ]
     assert not any(u.startswith(("javascript:", "data:")) for u in uris)
 
 
 def test_command_line_prints_the_warnings(hostile, tmp_path):
-    result = subprocess.run([sys.executable, "-m", "publish", "build", str(hostile), "--out", str(tmp_path),
-                             "--format", "epub"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "publish", "build", str(hostile), "--out", str(tmp_path), "--format", "epub"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0
     assert result.stderr.count("warning: ") == 9 and "Traceback" not in result.stderr
     assert re.search(r"01-piege\.md:5:\d+: warning: removed unsafe HTML: <script> element", result.stderr)
 
 
-@pytest.mark.parametrize("html", ["<p>Texte <em>simple</em></p>", '<table><tr><td style="text-align: right;">1</td></tr></table>',
-                                  '<p><a href="https://example.org">lien</a> <a href="#x">ancre</a></p>',
-                                  '<ol start="3"><li>trois</li></ol>'])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>Texte <em>simple</em></p>",
+        '<table><tr><td style="text-align: right;">1</td></tr></table>',
+        '<p><a href="https://example.org">lien</a> <a href="#x">ancre</a></p>',
+        '<ol start="3"><li>trois</li></ol>',
+    ],
+)
 def test_what_python_markdown_makes_needs_no_removal(html):
     assert find_removals(html) == []
     assert "text-align" not in html or "text-align" in sanitize(html)

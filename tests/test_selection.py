@@ -24,7 +24,10 @@ def chapters(make_book):
     book = load_manuscript(make_book(CHAPTERS))
     # the premise of these tests: numbers follow the unnumbered introduction
     assert [(c.source.name, c.number) for c in book.chapters][:3] == [
-        ("00-introduction.md", None), ("01-debut.md", 1), ("02-methode.md", 2)]
+        ("00-introduction.md", None),
+        ("01-debut.md", 1),
+        ("02-methode.md", 2),
+    ]
     return book.chapters
 
 
@@ -55,7 +58,10 @@ def test_full_stem_and_case(chapters):
 
 def test_names_and_numbers_mixed(chapters):
     assert files(select_chapters(chapters, "annexe,introduction,3")) == [
-        "00-introduction.md", "03-mesures.md", "99-annexe.md"]
+        "00-introduction.md",
+        "03-mesures.md",
+        "99-annexe.md",
+    ]
 
 
 def test_number_refers_to_printed_number_not_position(chapters):

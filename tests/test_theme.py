@@ -65,8 +65,11 @@ def test_custom_theme_overrides_one_template_and_keeps_the_rest(tmp_path):
 
 
 def test_missing_font_names_the_file_and_the_package(tmp_path):
-    _custom_theme(tmp_path, 'name = "maison"\n[[fonts]]\nfamily = "Absente"\npackage = "fonts-absente"\n'
-                            'faces = [{ file = "Absente-Regular.ttf", weight = 400, style = "normal" }]\n')
+    _custom_theme(
+        tmp_path,
+        'name = "maison"\n[[fonts]]\nfamily = "Absente"\npackage = "fonts-absente"\n'
+        'faces = [{ file = "Absente-Regular.ttf", weight = 400, style = "normal" }]\n',
+    )
     with pytest.raises(PublishError) as error:
         load_theme("maison", tmp_path, "fr")
     message = str(error.value)
@@ -100,8 +103,10 @@ def test_markup_in_metadata_is_escaped_everywhere(make_book, tmp_path):
 
 
 def test_custom_properties_are_resolved_for_the_epub():
-    css = ":root { --ink: #111; --face: \"Vollkorn\", serif; --alias: var(--ink); }\np { color: var(--ink); " \
-          "font-family: var(--face); border-color: var(--alias); background: var(--none, white); }"
+    css = (
+        ':root { --ink: #111; --face: "Vollkorn", serif; --alias: var(--ink); }\np { color: var(--ink); '
+        "font-family: var(--face); border-color: var(--alias); background: var(--none, white); }"
+    )
     resolved = resolve_custom_properties(css)
     assert "var(" not in resolved and ":root" not in resolved
     assert "color: #111" in resolved and 'font-family: "Vollkorn", serif' in resolved

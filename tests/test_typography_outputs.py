@@ -77,8 +77,9 @@ def test_code_and_notypo_are_untouched(outputs):
 
 def test_each_text_follows_its_own_language(outputs):
     documents = _epub_documents(outputs.output("epub"))
-    english_paragraph = next(p for p in documents["EPUB/01-regles.xhtml"].iterfind(".//x:p", XHTML)
-                             if p.get("lang") == "en")
+    english_paragraph = next(
+        p for p in documents["EPUB/01-regles.xhtml"].iterfind(".//x:p", XHTML) if p.get("lang") == "en"
+    )
     assert _text(english_paragraph) == "“Really?” she asked. “It’s fine,” he said."
     english = documents["EPUB/02-english.xhtml"]
     assert english.find(".//x:section", XHTML).get("lang") == "en"
@@ -115,9 +116,11 @@ def test_the_pdf_prints_the_same_characters(outputs):
     assert info.title.startswith(f"L’atelier du typographe{NBSP}: une visite{NNBSP}?")
 
 
-@pytest.mark.parametrize("folder, format_name", [(BOOK, "pdf"), (BOOK, "handout"), (MANUSCRIPT, "pdf"),
-                                                 (MANUSCRIPT, "handout")], ids=["fixture", "fixture-handout",
-                                                                                  "manuscript", "manuscript-handout"])
+@pytest.mark.parametrize(
+    "folder, format_name",
+    [(BOOK, "pdf"), (BOOK, "handout"), (MANUSCRIPT, "pdf"), (MANUSCRIPT, "handout")],
+    ids=["fixture", "fixture-handout", "manuscript", "manuscript-handout"],
+)
 def test_no_line_starts_or_ends_with_a_mark_that_belongs_to_the_next_or_previous_word(folder, format_name):
     """No line starts with ? ! : ; » (Pango's line breaking already refuses most of those breaks, the
     no-break spaces make sure) and none ends with « (only the no-break space after it prevents that)."""
@@ -150,7 +153,7 @@ def _book_in(make_book, lang: str, chapters: dict[str, str], name: str):
 
 
 def test_handout_folio_word_follows_the_language(make_book, tmp_path):
-    folder = _book_in(make_book, "de", {"01-eins.md": "# Erstes Kapitel\n\nEr sagte: \"Guten Tag\"...\n"}, "buch")
+    folder = _book_in(make_book, "de", {"01-eins.md": '# Erstes Kapitel\n\nEr sagte: "Guten Tag"...\n'}, "buch")
     report = build(folder, tmp_path / "out", BuildOptions(formats=("handout",)))
     (page,) = page_texts(report.outputs[0].path)
     assert re.search(r"Seite\s+1\s*/\s*1", page)

@@ -48,8 +48,11 @@ class Watch:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "publish", "watch", str(folder), "--port", str(self.port)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "PYTHONPATH": str(REPO)})
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
         wait_for(lambda: any("previewing" in line for line in self.lines) or self.process.poll() is not None)
@@ -69,8 +72,10 @@ class Watch:
 
 @pytest.fixture
 def watched(make_book):
-    folder = make_book({"01-debut.md": "# Début\n\nUn premier paragraphe.\n\n![Un carré](../images/carre.svg)\n"},
-                       files={"images/carre.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>'})
+    folder = make_book(
+        {"01-debut.md": "# Début\n\nUn premier paragraphe.\n\n![Un carré](../images/carre.svg)\n"},
+        files={"images/carre.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>'},
+    )
     watch = Watch(folder)
     yield folder, watch
     if watch.process.poll() is None:
@@ -132,7 +137,12 @@ def test_a_port_in_use_is_a_clear_error(make_book):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "publish", "watch", str(make_book()), "--port", str(port)],
-                                capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(REPO)})
+        result = subprocess.run(
+            [sys.executable, "-m", "publish", "watch", str(make_book()), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and f"--port {port + 1}" in result.stderr

@@ -98,8 +98,13 @@ def remember(manuscript: Path, key: str, outputs: Iterable[Output], warnings: It
     record = read_record(manuscript)
     found = [{**asdict(w), "path": str(w.path) if w.path else None} for w in warnings]
     for output in outputs:
-        record[str(output.path.resolve())] = {"key": key, "sha256": _file_hash(output.path), "pages": output.pages,
-                                              "warnings": found, "format": output.format}
+        record[str(output.path.resolve())] = {
+            "key": key,
+            "sha256": _file_hash(output.path),
+            "pages": output.pages,
+            "warnings": found,
+            "format": output.format,
+        }
     target = _record_path(manuscript)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -72,8 +72,13 @@ def build_timestamp(book: Book) -> datetime.datetime:
 
 
 def file_name(slug: str, name: str) -> str:
-    suffix = {"pdf": ".pdf", "epub": ".epub", "handout": "-handout.pdf", "print": "-print.pdf",
-              "booklet": "-booklet.pdf"}[name]
+    suffix = {
+        "pdf": ".pdf",
+        "epub": ".epub",
+        "handout": "-handout.pdf",
+        "print": "-print.pdf",
+        "booklet": "-booklet.pdf",
+    }[name]
     return slug + suffix
 
 
@@ -87,9 +92,16 @@ def _variant(job: Job) -> str:
 def _pdf(job: Job, target: Path) -> WriterResult:
     from publish.writers.paged.writer import VARIANTS, write_paged
 
-    result = write_paged(job.book, job.rendered, job.theme, VARIANTS["pdf"], target, pdf_variant=_variant(job),
-                         cache=layout_cache(job.book, "pdf") if job.options.cache else None,
-                         workers=(os.cpu_count() or 1) if job.options.parallel else 1)
+    result = write_paged(
+        job.book,
+        job.rendered,
+        job.theme,
+        VARIANTS["pdf"],
+        target,
+        pdf_variant=_variant(job),
+        cache=layout_cache(job.book, "pdf") if job.options.cache else None,
+        workers=(os.cpu_count() or 1) if job.options.parallel else 1,
+    )
     job.page_starts = result.page_starts
     return result.pages, result.warnings
 
@@ -113,8 +125,15 @@ def _handout(job: Job, target: Path) -> WriterResult:
         qr=book.handout.qr if options.qr is None else options.qr,
         notes_margin=book.handout.notes_margin if options.notes_margin is None else options.notes_margin,
     )
-    result = write_paged(replace(book, handout=settings), chosen, job.theme, VARIANTS["handout"], target,
-                         page_size=options.handout_paper, pdf_variant=_variant(job))
+    result = write_paged(
+        replace(book, handout=settings),
+        chosen,
+        job.theme,
+        VARIANTS["handout"],
+        target,
+        page_size=options.handout_paper,
+        pdf_variant=_variant(job),
+    )
     return result.pages, result.warnings
 
 
@@ -140,14 +159,26 @@ def _epub(job: Job, target: Path) -> WriterResult:
 
     book = job.book
     source = f"{typeset_text(book.metadata.title, book.metadata.lang)}, PDF {book.pdf.page_size} ({file_name(book.slug, 'pdf')})"
-    write_epub(book, job.rendered, job.theme, target, cover_jpeg(book, job.theme), build_timestamp(book),
-               pages=job.page_starts, page_source=source)
+    write_epub(
+        book,
+        job.rendered,
+        job.theme,
+        target,
+        cover_jpeg(book, job.theme),
+        build_timestamp(book),
+        pages=job.page_starts,
+        page_source=source,
+    )
     warning = cover_warning(book)
     return None, (warning,) if warning else ()
 
 
 WRITERS: dict[str, Callable[[Job, Path], WriterResult]] = {
-    "pdf": _pdf, "epub": _epub, "handout": _handout, "print": _print, "booklet": _booklet,
+    "pdf": _pdf,
+    "epub": _epub,
+    "handout": _handout,
+    "print": _print,
+    "booklet": _booklet,
 }
 
 
@@ -163,14 +194,18 @@ def write_atomically(path: Path, write: Callable[[Path], WriterResult], strict: 
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as error:
-        raise PublishError(f"cannot write {path.name}: {error.strerror}", path=path.parent,
-                           hint="choose another --out folder, or make this one writable") from None
+        raise PublishError(
+            f"cannot write {path.name}: {error.strerror}",
+            path=path.parent,
+            hint="choose another --out folder, or make this one writable",
+        ) from None
     os.close(handle)
     try:
         result = write(Path(temporary))
         if strict and result[1]:
-            raise PublishError(f"{path.name} not written: --strict and {len(result[1])} warning(s): "
-                               + "; ".join(result[1]), path=path)
+            raise PublishError(
+                f"{path.name} not written: --strict and {len(result[1])} warning(s): " + "; ".join(result[1]), path=path
+            )
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except PublishError:
@@ -179,8 +214,11 @@ def write_atomically(path: Path, write: Callable[[Path], WriterResult], strict: 
     except Exception as error:
         Path(temporary).unlink(missing_ok=True)
         reason = error.strerror if isinstance(error, OSError) and error.strerror else f"{type(error).__name__}: {error}"
-        raise PublishError(f"could not write {path.name}: {reason}", path=path,
-                           hint="earlier outputs are untouched; run with --format to retry this one") from None
+        raise PublishError(
+            f"could not write {path.name}: {reason}",
+            path=path,
+            hint="earlier outputs are untouched; run with --format to retry this one",
+        ) from None
     except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave nothing half-written
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -33,8 +33,14 @@ class Made:
     errors: tuple[Diagnostic, ...] = ()
 
 
-def make_outputs(job: Job, formats: tuple[str, ...], out: Path, parallel: bool,
-                 started: Callable[[str], None], finished: Callable[[str], None]) -> list[Made]:
+def make_outputs(
+    job: Job,
+    formats: tuple[str, ...],
+    out: Path,
+    parallel: bool,
+    started: Callable[[str], None],
+    finished: Callable[[str], None],
+) -> list[Made]:
     """Make ``formats`` into ``out``; the result is in FORMATS order whatever ran first."""
     groups = [g for g in (tuple(n for n in group if n in formats) for group in GROUPS) if g]
     for name in formats:
@@ -58,8 +64,9 @@ def _in_processes(job: Job, groups: list[tuple[str, ...]], out: Path, finished: 
         return made
 
 
-def _make_group(job: Job, names: tuple[str, ...], out: Path,
-                finished: Callable[[str], None] = lambda name: None) -> list[Made]:
+def _make_group(
+    job: Job, names: tuple[str, ...], out: Path, finished: Callable[[str], None] = lambda name: None
+) -> list[Made]:
     made = []
     for name in names:
         path = out / file_name(job.book.slug, name)

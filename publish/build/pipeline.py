@@ -15,8 +15,17 @@ from publish.build.outputs import DEFAULT_FORMATS, FORMATS, BuildOptions, Job, b
 from publish.convert.remote import RemotePolicy
 from publish.theme.loading import builtin_styles
 
-__all__ = ["DEFAULT_FORMATS", "FORMATS", "BuildOptions", "BuildReport", "Output", "Progress", "StageTime", "build",
-           "build_timestamp"]
+__all__ = [
+    "DEFAULT_FORMATS",
+    "FORMATS",
+    "BuildOptions",
+    "BuildReport",
+    "Output",
+    "Progress",
+    "StageTime",
+    "build",
+    "build_timestamp",
+]
 
 
 @dataclass(frozen=True)
@@ -58,8 +67,9 @@ class Progress:
         pass
 
 
-def build(folder: Path, out: Path, options: BuildOptions = BuildOptions(),
-          progress: Progress = Progress()) -> BuildReport:
+def build(
+    folder: Path, out: Path, options: BuildOptions = BuildOptions(), progress: Progress = Progress()
+) -> BuildReport:
     """Check the manuscript in ``folder``, then build every requested format into ``out``.
 
     Outputs already made from the very same inputs are kept (see build/cache.py).
@@ -76,8 +86,12 @@ def build(folder: Path, out: Path, options: BuildOptions = BuildOptions(),
 
     progress.begin("chapters", None)
     try:
-        checked = check_book(folder, RemotePolicy(allowed=options.allow_remote),
-                             chapter_done=lambda: progress.step("chapters"), cached=options.cache)
+        checked = check_book(
+            folder,
+            RemotePolicy(allowed=options.allow_remote),
+            chapter_done=lambda: progress.step("chapters"),
+            cached=options.cache,
+        )
     finally:
         progress.end("chapters")
     stop_if_needed(checked, options.strict)
@@ -106,8 +120,10 @@ def _cached(folder: Path, out: Path, options: BuildOptions) -> tuple[str, BuildR
         return "", None
     root = folder.resolve()
     config = load_config(root)
-    paths = {name: out / file_name(slugify(config.metadata.title) or "book", name)
-             for name in formats_for(config.pdf, options)}
+    paths = {
+        name: out / file_name(slugify(config.metadata.title) or "book", name)
+        for name in formats_for(config.pdf, options)
+    }
     key = fingerprint(root, (builtin_styles(),), f"{replace(options, parallel=True)!r} {out.resolve()}")
     found = up_to_date(root, key, paths)
     if found is None:
@@ -117,13 +133,16 @@ def _cached(folder: Path, out: Path, options: BuildOptions) -> tuple[str, BuildR
     return key, BuildReport(outputs, warnings)
 
 
-def _failed(failures: dict[str, tuple[Diagnostic, ...]], formats: tuple[str, ...], outputs: list[Output]) -> PublishError:
+def _failed(
+    failures: dict[str, tuple[Diagnostic, ...]], formats: tuple[str, ...], outputs: list[Output]
+) -> PublishError:
     """One error for the formats that failed: each distinct finding once (a template error
     breaks every medium alike), then which outputs were made all the same."""
     findings = list(dict.fromkeys(d for errors in failures.values() for d in errors))
     made = ", ".join(o.path.name for o in outputs) or "nothing"
-    findings.append(Diagnostic(ERROR, f"{len(failures)} of {len(formats)} outputs failed: "
-                               f"{', '.join(failures)} (made: {made})"))
+    findings.append(
+        Diagnostic(ERROR, f"{len(failures)} of {len(formats)} outputs failed: {', '.join(failures)} (made: {made})")
+    )
     return PublishError.of(findings)
 
 
@@ -138,7 +157,8 @@ def _prepare_folder(out: Path, names: list[str]) -> None:
             for leftover in out.glob(pattern):
                 shutil.rmtree(leftover, ignore_errors=True)
     except OSError as error:
-        raise PublishError(f"cannot write to the output folder: {error.strerror}", path=out,
-                           hint="choose another --out folder, or make this one writable") from None
-
-
+        raise PublishError(
+            f"cannot write to the output folder: {error.strerror}",
+            path=out,
+            hint="choose another --out folder, or make this one writable",
+        ) from None

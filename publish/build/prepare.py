@@ -39,8 +39,12 @@ class CheckedBook:
         return bool(self.errors or (strict and self.warnings))
 
 
-def check_book(folder: Path, remote: RemotePolicy = RemotePolicy(),
-               chapter_done: Callable[[], None] = lambda: None, cached: bool = False) -> CheckedBook:
+def check_book(
+    folder: Path,
+    remote: RemotePolicy = RemotePolicy(),
+    chapter_done: Callable[[], None] = lambda: None,
+    cached: bool = False,
+) -> CheckedBook:
     """Load and convert every chapter, then check what spans chapters (links) and the theme.
 
     Mistakes that leave nothing to check (no book.toml, bad TOML, an unknown theme)
@@ -96,8 +100,14 @@ def check_templates(checked: CheckedBook) -> tuple[Diagnostic, ...]:
             findings.append(error.diagnostic())
     with tempfile.TemporaryDirectory(prefix="publish-check-") as scratch:
         try:
-            write_epub(checked.book, checked.rendered, checked.theme, Path(scratch) / "check.epub",
-                       cover_jpeg(checked.book, checked.theme), build_timestamp(checked.book))
+            write_epub(
+                checked.book,
+                checked.rendered,
+                checked.theme,
+                Path(scratch) / "check.epub",
+                cover_jpeg(checked.book, checked.theme),
+                build_timestamp(checked.book),
+            )
         except PublishError as error:
             findings.append(error.diagnostic())
     return tuple(dict.fromkeys(findings))  # the same template error seen by two media is one finding

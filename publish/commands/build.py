@@ -16,27 +16,57 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     parser = commands.add_parser("build", parents=[common], help="check, then build the book")
     add_manuscript_argument(parser)
     parser.add_argument("--out", default="output", help="output folder (default: output)")
-    parser.add_argument("--format", default=None,
-                        help="comma-separated, among " + ",".join(FORMATS) + " (default: " + ",".join(DEFAULT_FORMATS)
-                        + ", plus print and booklet when book.toml [pdf] asks)")
-    parser.add_argument("--print-ready", action="store_true",
-                        help="also make <slug>-print.pdf for a print shop: bleed, crop marks, recto openings")
-    parser.add_argument("--booklet", action="store_true",
-                        help="also make <slug>-booklet.pdf: pages two-up in saddle-stitch order (A5 on A4)")
-    parser.add_argument("--chapters", default=None, help="handout only: chapters to print, e.g. 2,4-5 or introduction,3")
-    parser.add_argument("--paper", default=None, choices=("A4", "Letter"), help="handout paper (default: [handout] page_size)")
-    parser.add_argument("--allow-remote", action="store_true",
-                        help="fetch http(s) images (10 s timeout, [limits] image_bytes cap) into .publish/remote/")
+    parser.add_argument(
+        "--format",
+        default=None,
+        help="comma-separated, among "
+        + ",".join(FORMATS)
+        + " (default: "
+        + ",".join(DEFAULT_FORMATS)
+        + ", plus print and booklet when book.toml [pdf] asks)",
+    )
+    parser.add_argument(
+        "--print-ready",
+        action="store_true",
+        help="also make <slug>-print.pdf for a print shop: bleed, crop marks, recto openings",
+    )
+    parser.add_argument(
+        "--booklet",
+        action="store_true",
+        help="also make <slug>-booklet.pdf: pages two-up in saddle-stitch order (A5 on A4)",
+    )
+    parser.add_argument(
+        "--chapters", default=None, help="handout only: chapters to print, e.g. 2,4-5 or introduction,3"
+    )
+    parser.add_argument(
+        "--paper", default=None, choices=("A4", "Letter"), help="handout paper (default: [handout] page_size)"
+    )
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="fetch http(s) images (10 s timeout, [limits] image_bytes cap) into .publish/remote/",
+    )
     parser.add_argument("--qr", action="store_true", help="handout: a QR code beside each printed URL")
     parser.add_argument("--notes-margin", action="store_true", help="handout: a wide ruled margin for notes")
-    parser.add_argument("--pdf-variant", default=None, choices=PDF_VARIANTS,
-                        help="PDF/UA-1 or PDF/A for the PDFs (default: [pdf] variant; every PDF is tagged anyway)")
-    parser.add_argument("--strict", action="store_true",
-                        help="warnings stop the build, and no output that warned is written")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="make every output again, even when nothing changed since the last build")
-    parser.add_argument("--sequential", action="store_true",
-                        help="make the outputs one after the other in this process (default: in parallel)")
+    parser.add_argument(
+        "--pdf-variant",
+        default=None,
+        choices=PDF_VARIANTS,
+        help="PDF/UA-1 or PDF/A for the PDFs (default: [pdf] variant; every PDF is tagged anyway)",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="warnings stop the build, and no output that warned is written"
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="make every output again, even when nothing changed since the last build",
+    )
+    parser.add_argument(
+        "--sequential",
+        action="store_true",
+        help="make the outputs one after the other in this process (default: in parallel)",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary; only problems")
     parser.add_argument("--verbose", "-v", action="store_true", help="also show the time of each stage")
     parser.add_argument("--open", action="store_true", help="open the first output when done")
@@ -52,10 +82,18 @@ def run(args: argparse.Namespace) -> int:
     added = (("print",) if args.print_ready else ()) + (("booklet",) if args.booklet else ())
     if added:
         formats = (formats or DEFAULT_FORMATS) + added
-    options = BuildOptions(formats=formats, handout_chapters=args.chapters, handout_paper=args.paper,
-                           qr=True if args.qr else None, notes_margin=True if args.notes_margin else None,
-                           allow_remote=args.allow_remote, strict=args.strict, pdf_variant=args.pdf_variant,
-                           cache=not args.no_cache, parallel=not args.sequential)
+    options = BuildOptions(
+        formats=formats,
+        handout_chapters=args.chapters,
+        handout_paper=args.paper,
+        qr=True if args.qr else None,
+        notes_margin=True if args.notes_margin else None,
+        allow_remote=args.allow_remote,
+        strict=args.strict,
+        pdf_variant=args.pdf_variant,
+        cache=not args.no_cache,
+        parallel=not args.sequential,
+    )
     with Bars() as bars:
         if args.quiet:
             bars.console.quiet = True

@@ -14,8 +14,11 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     parser = commands.add_parser("check", parents=[common], help="find mistakes without building")
     add_manuscript_argument(parser)
     parser.add_argument("--strict", action="store_true", help="warnings count as errors (exit code 1)")
-    parser.add_argument("--outputs", action="store_true",
-                        help="also check the last build in --out: EPUBCheck on the EPUB, the PDFs read back")
+    parser.add_argument(
+        "--outputs",
+        action="store_true",
+        help="also check the last build in --out: EPUBCheck on the EPUB, the PDFs read back",
+    )
     parser.add_argument("--out", default="output", help="output folder for --outputs (default: output)")
     parser.add_argument("--allow-remote", action="store_true", help="fetch http(s) images to check them")
     parser.set_defaults(run=run)

@@ -39,9 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a bug of ours, not the author's mistake
         if args.debug:
             traceback.print_exc()
-        advice = "report the traceback above" if args.debug else "run the same command with --debug and report the traceback"
-        print(f"internal error: {type(error).__name__}: {error}\n"
-              f"this is a bug in publish, not in your manuscript; {advice}", file=sys.stderr)
+        advice = (
+            "report the traceback above" if args.debug else "run the same command with --debug and report the traceback"
+        )
+        print(
+            f"internal error: {type(error).__name__}: {error}\n"
+            f"this is a bug in publish, not in your manuscript; {advice}",
+            file=sys.stderr,
+        )
         return 2
 
 

@@ -14,9 +14,14 @@ from publish.errors import ERROR, WARNING, Diagnostic
 from publish.build.pipeline import BuildReport, Output
 from publish.build.pipeline import Progress as BuildProgress
 
-_LABELS = {"chapters": "Reading and checking chapters", "pdf": "Laying out the PDF", "epub": "Packing the EPUB",
-           "handout": "Laying out the handout", "print": "Laying out the print-ready PDF",
-           "booklet": "Imposing the booklet"}
+_LABELS = {
+    "chapters": "Reading and checking chapters",
+    "pdf": "Laying out the PDF",
+    "epub": "Packing the EPUB",
+    "handout": "Laying out the handout",
+    "print": "Laying out the print-ready PDF",
+    "booklet": "Imposing the booklet",
+}
 
 
 class Bars(BuildProgress):
@@ -24,8 +29,15 @@ class Bars(BuildProgress):
 
     def __init__(self, stream: TextIO = sys.stderr) -> None:
         self.console = Console(file=stream)
-        self.bars = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                             MofNCompleteColumn(), TimeElapsedColumn(), console=self.console, transient=False)
+        self.bars = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=False,
+        )
         self.tasks: dict[str, int] = {}
 
     @property

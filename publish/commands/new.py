@@ -16,8 +16,13 @@ _AUTHORS = {"fr": "Prénom Nom", "en": "First Last"}
 _FILLED = ("book.toml",)  # the only file with {{ placeholders }}
 
 
-def new_book(folder: Path, lang: str = "fr", title: str | None = None, author: str | None = None,
-             today: datetime.date | None = None) -> Path:
+def new_book(
+    folder: Path,
+    lang: str = "fr",
+    title: str | None = None,
+    author: str | None = None,
+    today: datetime.date | None = None,
+) -> Path:
     """Create ``folder`` holding book.toml, two chapters, images/ and a .gitignore.
 
     The sample text is French for `fr` and English otherwise; ``lang`` is set as given,
@@ -25,8 +30,11 @@ def new_book(folder: Path, lang: str = "fr", title: str | None = None, author: s
     """
     _check_lang(lang)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise PublishError("folder is not empty; `publish new` never overwrites", path=folder,
-                           hint="give the name of a new folder, e.g. publish new mon-livre")
+        raise PublishError(
+            "folder is not empty; `publish new` never overwrites",
+            path=folder,
+            hint="give the name of a new folder, e.g. publish new mon-livre",
+        )
     base = lang.split("-")[0].lower()
     starter = STARTERS / (base if (STARTERS / base).is_dir() else "en")
     values = {
@@ -50,8 +58,9 @@ def new_book(folder: Path, lang: str = "fr", title: str | None = None, author: s
     except OSError as error:
         if created:
             shutil.rmtree(folder, ignore_errors=True)
-        raise PublishError(f"cannot create the book: {error.strerror}", path=folder,
-                           hint="choose a folder you can write to") from None
+        raise PublishError(
+            f"cannot create the book: {error.strerror}", path=folder, hint="choose a folder you can write to"
+        ) from None
     return folder
 
 
@@ -84,9 +93,11 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 def run(args: argparse.Namespace) -> int:
     folder = new_book(Path(args.folder), lang=args.lang, title=args.title, author=args.author)
-    print(f"created {folder}: a book ready to build. Next:\n"
-          f"  cd {folder}\n"
-          "  publish watch     live preview in the browser, refreshed on every save\n"
-          "  publish check     find mistakes, with file and line\n"
-          "  publish build     PDF, EPUB and handout into output/")
+    print(
+        f"created {folder}: a book ready to build. Next:\n"
+        f"  cd {folder}\n"
+        "  publish watch     live preview in the browser, refreshed on every save\n"
+        "  publish check     find mistakes, with file and line\n"
+        "  publish build     PDF, EPUB and handout into output/"
+    )
     return 0

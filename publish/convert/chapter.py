@@ -43,21 +43,26 @@ def _extension_configs() -> dict[str, dict[str, object]]:
     }
 
 
-def render_chapter(chapter: Chapter, book_root: object, limits: Limits = Limits(),
-                   remote: RemotePolicy = RemotePolicy()) -> RenderedChapter:
+def render_chapter(
+    chapter: Chapter, book_root: object, limits: Limits = Limits(), remote: RemotePolicy = RemotePolicy()
+) -> RenderedChapter:
     """Convert one chapter. ``book_root`` is the manuscript folder (a Path).
 
     What is wrong in the chapter (a missing image, a broken link, a skipped
     heading level) is returned in ``diagnostics`` rather than raised, so that one
     pass finds every mistake of the book; the pipeline stops on errors.
     """
-    converter = python_markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=_extension_configs(),
-                                         output_format="html")
+    converter = python_markdown.Markdown(
+        extensions=list(EXTENSIONS), extension_configs=_extension_configs(), output_format="html"
+    )
     html = converter.convert(chapter.text)
     source = SourceText(chapter)
     for removal in find_removals(html):
-        source.warn(f"removed unsafe HTML: {removal.what}", removal.needle,
-                    "raw HTML is limited to a safe list of elements and attributes (README: Raw HTML)")
+        source.warn(
+            f"removed unsafe HTML: {removal.what}",
+            removal.needle,
+            "raw HTML is limited to a safe list of elements and attributes (README: Raw HTML)",
+        )
     html = sanitize(html)
     root = lxml_html.fragment_fromstring(html or "<p></p>", create_parent="div")
     repair.repair_content_model(root)
@@ -74,8 +79,11 @@ def render_chapter(chapter: Chapter, book_root: object, limits: Limits = Limits(
     notes, orphans = structure.take_notes(root, chapter.slug)
     structure.number_blocks(root, chapter.slug)
     for label in orphans:
-        source.warn(f"footnote `[^{label}]` is defined but never called; it is left out", f"[^{label}]:",
-                    f"call it with [^{label}] where it belongs, or delete the definition")
+        source.warn(
+            f"footnote `[^{label}]` is defined but never called; it is left out",
+            f"[^{label}]:",
+            f"call it with [^{label}] where it belongs, or delete the definition",
+        )
     if not any(f.is_error for f in source.findings):  # a broken image left out empties it
         checks.check_not_empty(root, source)
     headings = structure.collect_headings(root)
@@ -105,9 +113,16 @@ def check_links(chapters: Sequence[RenderedChapter]) -> tuple[Diagnostic, ...]:
     """Every internal link must reach an id of the book; say where each broken one is written."""
     ids = set().union(*(r.ids for r in chapters))
     return tuple(
-        Diagnostic(ERROR, f"link `{link.written}` points to an anchor that does not exist", link.source,
-                   link.line or None, link.column or None,
-                   "check the file name and the heading id, e.g. chapitre.md#mon-titre; "
-                   "give the heading an id with `## Titre {#mon-titre}`")
-        for rendered in chapters for link in rendered.links if link.target_id not in ids
+        Diagnostic(
+            ERROR,
+            f"link `{link.written}` points to an anchor that does not exist",
+            link.source,
+            link.line or None,
+            link.column or None,
+            "check the file name and the heading id, e.g. chapitre.md#mon-titre; "
+            "give the heading an id with `## Titre {#mon-titre}`",
+        )
+        for rendered in chapters
+        for link in rendered.links
+        if link.target_id not in ids
     )

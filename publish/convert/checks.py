@@ -51,8 +51,14 @@ def check_heading_levels(source: SourceText) -> None:
     previous = 1
     for level, line, column in headings(source):
         if level > previous + 1:
-            source.report_at(WARNING, f"heading level jumps from {previous} to {level}", line, column,
-                             f"use {'#' * (previous + 1)} here, or add the missing level above it", code=HEADING_JUMP)
+            source.report_at(
+                WARNING,
+                f"heading level jumps from {previous} to {level}",
+                line,
+                column,
+                f"use {'#' * (previous + 1)} here, or add the missing level above it",
+                code=HEADING_JUMP,
+            )
         previous = level
 
 
@@ -65,8 +71,11 @@ def check_note_calls(root: etree._Element, source: SourceText) -> None:
         if owner is None or any(e.tag in _OPAQUE for e in (owner, *owner.iterancestors())):
             continue
         for match in _UNDEFINED_CALL.finditer(str(text)):
-            source.error(f"footnote `{match.group()}` has no definition", match.group(),
-                         f"add a line `{match.group()}: the note's text` at the end of the chapter")
+            source.error(
+                f"footnote `{match.group()}` has no definition",
+                match.group(),
+                f"add a line `{match.group()}: the note's text` at the end of the chapter",
+            )
 
 
 def check_duplicate_ids(root: etree._Element, source: SourceText) -> None:
@@ -76,8 +85,13 @@ def check_duplicate_ids(root: etree._Element, source: SourceText) -> None:
         if count > 1:  # point at the second one: the first is where the anchor belongs
             places = source.occurrences("{#" + anchor + "}") + source.occurrences(f'id="{anchor}"')
             line, column = sorted(places)[1] if len(places) > 1 else source.locate(anchor)
-            source.report_at(ERROR, f"anchor `{anchor}` is given to {count} elements", line, column,
-                             "give each heading or element its own id, e.g. {#" + anchor + "-2}")
+            source.report_at(
+                ERROR,
+                f"anchor `{anchor}` is given to {count} elements",
+                line,
+                column,
+                "give each heading or element its own id, e.g. {#" + anchor + "-2}",
+            )
 
 
 def check_not_empty(root: etree._Element, source: SourceText) -> None:
@@ -85,5 +99,10 @@ def check_not_empty(root: etree._Element, source: SourceText) -> None:
     if "".join(root.itertext()).strip() or any(True for _ in root.iter("img", "svg", "table", "hr")):
         return
     line = source.chapter.title_line or source.chapter.first_line
-    source.report_at(WARNING, "chapter is empty: it has a title and no text", line, None,
-                     "write its text, or remove the file and its entry in [book] chapters")
+    source.report_at(
+        WARNING,
+        "chapter is empty: it has a title and no text",
+        line,
+        None,
+        "write its text, or remove the file and its entry in [book] chapters",
+    )

@@ -37,19 +37,33 @@ def _raster_problem(path: Path, media_type: str, limits: Limits) -> str | None:
                 kind = image.format or "an unknown format"
                 found = FORMAT_TYPES.get(image.format or "")
                 if width * height > limits.image_pixels:
-                    return (f"is {width} × {height} pixels, over the limit of {limits.image_pixels:,} "
-                            "([limits] image_pixels); scale it down")
+                    return (
+                        f"is {width} × {height} pixels, over the limit of {limits.image_pixels:,} "
+                        "([limits] image_pixels); scale it down"
+                    )
                 image.verify()  # reads the whole file: truncated or corrupt data fails here
     except Image.DecompressionBombError as error:  # Pillow refuses it before we could see its size
-        return (f"has far too many pixels ({error}); the limit is {limits.image_pixels:,} "
-                "([limits] image_pixels); scale it down")
+        return (
+            f"has far too many pixels ({error}); the limit is {limits.image_pixels:,} "
+            "([limits] image_pixels); scale it down"
+        )
     except (OSError, SyntaxError, ValueError) as error:
         return f"cannot be read as an image ({error})"
     if found != media_type:
-        real = next((ext for ext, kind in (("png", "image/png"), ("jpg", "image/jpeg"), ("gif", "image/gif"),
-                                           ("webp", "image/webp")) if kind == found), None)
-        return f"is not what its name says: the file holds {kind}" + (
-            f"; rename it to .{real}" if real else "")
+        real = next(
+            (
+                ext
+                for ext, kind in (
+                    ("png", "image/png"),
+                    ("jpg", "image/jpeg"),
+                    ("gif", "image/gif"),
+                    ("webp", "image/webp"),
+                )
+                if kind == found
+            ),
+            None,
+        )
+        return f"is not what its name says: the file holds {kind}" + (f"; rename it to .{real}" if real else "")
     return None
 
 

@@ -16,8 +16,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 CACHE_DIR = Path(".publish") / "remote"
-EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp",
-              "image/svg+xml": ".svg"}
+EXTENSIONS = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "image/svg+xml": ".svg",
+}
 
 
 @dataclass(frozen=True)

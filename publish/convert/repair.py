@@ -15,11 +15,68 @@ from lxml import etree
 from publish.convert.structure import remove_keeping_tail
 
 # Elements that hold text only (phrasing content), and blocks that may not sit inside them.
-PHRASING_ONLY = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "span", "a", "em", "strong", "b", "i", "u", "s", "small",
-                 "sub", "sup", "code", "kbd", "samp", "var", "abbr", "cite", "dfn", "mark", "q", "time", "bdi", "bdo",
-                 "ruby", "rt", "rp", "caption", "figcaption", "dt", "summary", "pre"}
-BLOCKS = {"div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure", "figcaption", "table", "ul", "ol",
-          "dl", "pre", "details", "summary", "hr", "caption"}
+PHRASING_ONLY = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "span",
+    "a",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "u",
+    "s",
+    "small",
+    "sub",
+    "sup",
+    "code",
+    "kbd",
+    "samp",
+    "var",
+    "abbr",
+    "cite",
+    "dfn",
+    "mark",
+    "q",
+    "time",
+    "bdi",
+    "bdo",
+    "ruby",
+    "rt",
+    "rp",
+    "caption",
+    "figcaption",
+    "dt",
+    "summary",
+    "pre",
+}
+BLOCKS = {
+    "div",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+    "pre",
+    "details",
+    "summary",
+    "hr",
+    "caption",
+}
 
 
 def repair_content_model(root: etree._Element) -> None:
@@ -52,7 +109,9 @@ def _repair_list(listing: etree._Element) -> None:
         elif child.tail and child.tail.strip():  # text between items joins the item before it
             last = child[-1] if len(child) else None
             before = (last.tail if last is not None else child.text) or ""
-            joined = before + ("" if not before or before[-1].isspace() or child.tail[0].isspace() else " ") + child.tail
+            joined = (
+                before + ("" if not before or before[-1].isspace() or child.tail[0].isspace() else " ") + child.tail
+            )
             if last is not None:
                 last.tail = joined
             else:

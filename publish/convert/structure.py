@@ -58,8 +58,9 @@ def take_title(root: etree._Element) -> str:
     return ""
 
 
-def make_figures(root: etree._Element, source: SourceText, book_root: Path, limits: Limits,
-                 remote: RemotePolicy = RemotePolicy()) -> tuple[Asset, ...]:
+def make_figures(
+    root: etree._Element, source: SourceText, book_root: Path, limits: Limits, remote: RemotePolicy = RemotePolicy()
+) -> tuple[Asset, ...]:
     """Check every image, point it at its book-relative path, and caption lone images.
 
     A broken image is recorded in ``source.findings`` and left out, so that the
@@ -80,9 +81,13 @@ def make_figures(root: etree._Element, source: SourceText, book_root: Path, limi
         alt = image.get("alt", "").strip()
         if not alt and "decorative" not in (image.get("class") or "").split():
             written = f"![]({src}"
-            source.warn(f"image `{src}` has no alternative text", written if source.line_of(written) else src,
-                        "describe it for readers who cannot see it: ![what it shows](path); "
-                        "for a purely decorative image write ![](path){.decorative}", code=MISSING_ALT)
+            source.warn(
+                f"image `{src}` has no alternative text",
+                written if source.line_of(written) else src,
+                "describe it for readers who cannot see it: ![what it shows](path); "
+                "for a purely decorative image write ![](path){.decorative}",
+                code=MISSING_ALT,
+            )
         parent = image.getparent()
         alone = (
             parent is not None
@@ -103,8 +108,7 @@ def make_figures(root: etree._Element, source: SourceText, book_root: Path, limi
     return tuple(assets.values())
 
 
-def _resolve_image(src: str, source: SourceText, book_root: Path, limits: Limits,
-                   remote: RemotePolicy) -> Asset | None:
+def _resolve_image(src: str, source: SourceText, book_root: Path, limits: Limits, remote: RemotePolicy) -> Asset | None:
     parts = urlsplit(src)
     if parts.scheme in ("http", "https") and remote.allowed:
         try:
@@ -112,19 +116,24 @@ def _resolve_image(src: str, source: SourceText, book_root: Path, limits: Limits
         except RemoteError as error:
             return source.error(f"image `{src}` {error}", src, "download it into images/ and link the file")
     elif parts.scheme or parts.netloc or src.startswith("/"):
-        return source.error(f"image `{src}` is not a file of the manuscript", src,
-                            "put the image in the manuscript folder and give a path relative to the chapter"
-                            + ("; or build with --allow-remote" if parts.scheme in ("http", "https") else ""))
+        return source.error(
+            f"image `{src}` is not a file of the manuscript",
+            src,
+            "put the image in the manuscript folder and give a path relative to the chapter"
+            + ("; or build with --allow-remote" if parts.scheme in ("http", "https") else ""),
+        )
     else:
         path = (source.path.parent / unquote(parts.path)).resolve()
     try:
         href = path.relative_to(book_root).as_posix()
     except ValueError:
-        return source.error(f"image `{src}` lies outside the manuscript folder", src,
-                            "copy it into the manuscript, e.g. images/")
+        return source.error(
+            f"image `{src}` lies outside the manuscript folder", src, "copy it into the manuscript, e.g. images/"
+        )
     if not path.is_file():
-        return source.error(f"image `{src}` not found", src,
-                            "the path is relative to the chapter file, e.g. ../images/chart.svg")
+        return source.error(
+            f"image `{src}` not found", src, "the path is relative to the chapter file, e.g. ../images/chart.svg"
+        )
     media_type = IMAGE_TYPES.get(path.suffix.lower())
     if media_type is None:
         return source.error(f"image `{src}` has an unsupported type", src, "use PNG, JPEG, GIF, SVG or WebP")
@@ -175,11 +184,17 @@ def rewrite_links(
 def _chapter_target(path: str, fragment: str, href: str, source: SourceText, book_root: Path) -> str | None:
     target = (source.path.parent / unquote(path)).resolve()
     if target.suffix.lower() != ".md":
-        return source.error(f"link `{href}` points to a file that is not a chapter", href,
-                            "link to a chapter (.md) of this book, or to a full https:// URL")
+        return source.error(
+            f"link `{href}` points to a file that is not a chapter",
+            href,
+            "link to a chapter (.md) of this book, or to a full https:// URL",
+        )
     if not target.is_file():
-        return source.error(f"link `{href}` points to a chapter that does not exist", href,
-                            "the path is relative to this chapter, e.g. 03-suite.md#section")
+        return source.error(
+            f"link `{href}` points to a chapter that does not exist",
+            href,
+            "the path is relative to this chapter, e.g. 03-suite.md#section",
+        )
     slug = chapter_slug_for(target)
     return f"{slug}--{unquote(fragment)}" if fragment else slug
 
@@ -236,12 +251,14 @@ def take_notes(root: etree._Element, slug: str) -> tuple[tuple[Note, ...], tuple
         paragraphs = [p for p in item if p.tag == "p"] or [item]
         number = len(notes) + 1
         number_of[item.get("id", "")] = number
-        notes.append(Note(
-            number=number,
-            id=f"{slug}--note--{number}",  # slugs never hold "--": no clash with heading ids
-            call_id=f"{slug}--call--{number}",
-            paragraphs=tuple(inner_html(p).strip() for p in paragraphs),
-        ))
+        notes.append(
+            Note(
+                number=number,
+                id=f"{slug}--note--{number}",  # slugs never hold "--": no clash with heading ids
+                call_id=f"{slug}--call--{number}",
+                paragraphs=tuple(inner_html(p).strip() for p in paragraphs),
+            )
+        )
     container.getparent().remove(container)
     seen: set[int] = set()
     for call in [a for a in root.iter("a") if a.get("class") == "footnote-ref"]:
@@ -265,12 +282,14 @@ def collect_headings(root: etree._Element) -> tuple[Heading, ...]:
     headings = []
     for element in root.iter("h2", "h3", "h4", "h5", "h6"):
         if element.get("id"):
-            headings.append(Heading(
-                level=int(element.tag[1]),
-                id=element.get("id"),
-                text=collapse_spaces(element.text_content()),
-                html=inner_html(element).strip(),
-            ))
+            headings.append(
+                Heading(
+                    level=int(element.tag[1]),
+                    id=element.get("id"),
+                    text=collapse_spaces(element.text_content()),
+                    html=inner_html(element).strip(),
+                )
+            )
     return tuple(headings)
 
 

@@ -62,8 +62,7 @@ def load_config(root: Path) -> BookConfig:
         raise PublishError(
             f"no {CONFIG_NAME} in this folder",
             path=path,
-            hint=f"a manuscript folder holds {CONFIG_NAME} and chapters/*.md; "
-            "`publish new DIR` makes one",
+            hint=f"a manuscript folder holds {CONFIG_NAME} and chapters/*.md; `publish new DIR` makes one",
         )
     try:
         text = path.read_text(encoding="utf-8")
@@ -96,7 +95,9 @@ def _parse(path: Path, text: str, data: dict[str, Any]) -> BookConfig:
             raise locate.unknown("book", key, tuple(BOOK_KEYS))
     for key, required in BOOK_KEYS.items():
         if required and key not in book:
-            raise PublishError(f"[book] has no `{key}`", path=path, line=locate.line("book", None), hint=f"add `{key} = ...`")
+            raise PublishError(
+                f"[book] has no `{key}`", path=path, line=locate.line("book", None), hint=f"add `{key} = ...`"
+            )
 
     metadata = Metadata(
         title=locate.text(book, "title"),
@@ -115,7 +116,9 @@ def _parse(path: Path, text: str, data: dict[str, Any]) -> BookConfig:
 
     chapters = book.get("chapters")
     if chapters is not None and not (isinstance(chapters, list) and all(isinstance(c, str) for c in chapters)):
-        raise locate.bad("book", "chapters", "must be a list of file names", 'chapters = ["01-debut.md", "02-suite.md"]')
+        raise locate.bad(
+            "book", "chapters", "must be a list of file names", 'chapters = ["01-debut.md", "02-suite.md"]'
+        )
     return BookConfig(
         path=path,
         metadata=metadata,
@@ -172,14 +175,18 @@ def _cover(locate: _Locator, book: dict[str, Any]) -> Path | None:
     if not cover.is_file():
         raise locate.bad("book", "cover", f"cover image `{value}` not found", "the path is relative to book.toml")
     if cover.suffix.lower() not in (".jpg", ".jpeg", ".png"):
-        raise locate.bad("book", "cover", f"cover image `{value}` must be a JPEG or PNG", "e-readers show only those as covers")
+        raise locate.bad(
+            "book", "cover", f"cover image `{value}` must be a JPEG or PNG", "e-readers show only those as covers"
+        )
     return cover
 
 
 def _settings(locate: _Locator, data: dict[str, Any], table: str, cls: type, page_sizes: tuple[str, ...]) -> Any:
     values = data.get(table, {})
     if not isinstance(values, dict):
-        raise PublishError(f"`{table}` must be a table", path=locate.path, line=locate.line(None, table), hint=f"write [{table}]")
+        raise PublishError(
+            f"`{table}` must be a table", path=locate.path, line=locate.line(None, table), hint=f"write [{table}]"
+        )
     fields = {f.name: f for f in dataclasses.fields(cls)}
     for key, value in values.items():
         if key not in fields:
@@ -191,12 +198,18 @@ def _settings(locate: _Locator, data: dict[str, Any], table: str, cls: type, pag
     if "page_size" in values:
         size = next((s for s in page_sizes if s.lower() == values["page_size"].lower()), None)
         if size is None:
-            raise locate.bad(table, "page_size", f"unknown page size `{values['page_size']}`", "one of " + ", ".join(page_sizes))
+            raise locate.bad(
+                table, "page_size", f"unknown page size `{values['page_size']}`", "one of " + ", ".join(page_sizes)
+            )
         values = {**values, "page_size": size}
     if values.get("variant") and values["variant"] not in PDF_VARIANTS:
-        raise locate.bad(table, "variant", f"unknown PDF variant `{values['variant']}`", "one of " + ", ".join(PDF_VARIANTS))
+        raise locate.bad(
+            table, "variant", f"unknown PDF variant `{values['variant']}`", "one of " + ", ".join(PDF_VARIANTS)
+        )
     if "margins" in values and not _MARGINS.match(values["margins"]):
-        raise locate.bad(table, "margins", f"`{values['margins']}` is not a CSS margin", 'e.g. margins = "20mm 18mm 22mm 18mm"')
+        raise locate.bad(
+            table, "margins", f"`{values['margins']}` is not a CSS margin", 'e.g. margins = "20mm 18mm 22mm 18mm"'
+        )
     for key, value in values.items():
         if isinstance(value, int) and not isinstance(value, bool) and value <= 0:
             raise locate.bad(table, key, "must be a positive number", f"{key} = {fields[key].default}")
@@ -236,13 +249,15 @@ class _Locator:
         where = f"in [{table}]" if table else "at the top level"
         hint = f"did you mean `{close[0]}`?" if close else "valid keys: " + ", ".join(valid)
         line = self.line(table, key)
-        return PublishError(f"unknown key `{key}` {where}", path=self.path, line=line, hint=hint,
-                            column=self.column(line, key))
+        return PublishError(
+            f"unknown key `{key}` {where}", path=self.path, line=line, hint=hint, column=self.column(line, key)
+        )
 
     def bad(self, table: str, key: str, problem: str, hint: str) -> PublishError:
         line = self.line(table, key)
-        return PublishError(f"[{table}] {key}: {problem}", path=self.path, line=line, hint=hint,
-                            column=self.column(line, key))
+        return PublishError(
+            f"[{table}] {key}: {problem}", path=self.path, line=line, hint=hint, column=self.column(line, key)
+        )
 
     def column(self, line: int | None, key: str) -> int | None:
         """1-based column of ``key`` in ``line``: where an editor puts the cursor."""

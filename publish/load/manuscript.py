@@ -64,9 +64,17 @@ def _check_handout_chapters(config_path: Path, spec: str, chapters: list[Chapter
     try:
         select_chapters(chapters, spec)
     except PublishError as error:
-        line = next((n for n, text in enumerate(config_path.read_text(encoding="utf-8").splitlines(), start=1)
-                     if re.match(r"\s*chapters\s*=", text) and spec in text), None)
-        raise PublishError(f"[handout] chapters: {error.message}", path=config_path, line=line, hint=error.hint) from None
+        line = next(
+            (
+                n
+                for n, text in enumerate(config_path.read_text(encoding="utf-8").splitlines(), start=1)
+                if re.match(r"\s*chapters\s*=", text) and spec in text
+            ),
+            None,
+        )
+        raise PublishError(
+            f"[handout] chapters: {error.message}", path=config_path, line=line, hint=error.hint
+        ) from None
 
 
 def _chapter_paths(root: Path, listed: tuple[str, ...] | None, config_path: Path) -> list[Path]:
@@ -75,19 +83,30 @@ def _chapter_paths(root: Path, listed: tuple[str, ...] | None, config_path: Path
         paths = []
         for name in listed:
             if listed.count(name) > 1:
-                raise PublishError(f"chapter `{name}` is listed twice in [book] chapters", path=config_path,
-                                   line=_line_containing(config_path, name), hint="list each chapter file once")
+                raise PublishError(
+                    f"chapter `{name}` is listed twice in [book] chapters",
+                    path=config_path,
+                    line=_line_containing(config_path, name),
+                    hint="list each chapter file once",
+                )
             path = folder / name
             if not path.is_file():
                 line = _line_containing(config_path, name)
-                raise PublishError(f"chapter `{name}` listed in [book] chapters does not exist", path=config_path, line=line,
-                                   hint=f"files are looked up in {CHAPTERS_DIR}/")
+                raise PublishError(
+                    f"chapter `{name}` listed in [book] chapters does not exist",
+                    path=config_path,
+                    line=line,
+                    hint=f"files are looked up in {CHAPTERS_DIR}/",
+                )
             paths.append(path)
     else:
         paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
     if not paths:
-        raise PublishError(f"no chapters: {CHAPTERS_DIR}/ holds no .md file", path=folder,
-                           hint=f"add Markdown files such as {CHAPTERS_DIR}/01-debut.md")
+        raise PublishError(
+            f"no chapters: {CHAPTERS_DIR}/ holds no .md file",
+            path=folder,
+            hint=f"add Markdown files such as {CHAPTERS_DIR}/01-debut.md",
+        )
     return paths
 
 
@@ -100,15 +119,22 @@ def _check_characters(path: Path, text: str) -> None:
     if match:
         line = text.count("\n", 0, match.start()) + 1
         column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-        raise PublishError(f"invisible control character U+{ord(match.group()):04X} at column {column}", path=path,
-                           line=line, hint="delete it; it often comes from a copy and paste, and no book can hold it")
+        raise PublishError(
+            f"invisible control character U+{ord(match.group()):04X} at column {column}",
+            path=path,
+            line=line,
+            hint="delete it; it often comes from a copy and paste, and no book can hold it",
+        )
 
 
 def _load_chapter(path: Path, book_lang: str, max_bytes: int) -> Chapter:
     size = path.stat().st_size
     if size > max_bytes:
-        raise PublishError(f"chapter file is {size:,} bytes, over the limit of {max_bytes:,}", path=path,
-                           hint="split it into several chapters, or raise [limits] chapter_bytes in book.toml")
+        raise PublishError(
+            f"chapter file is {size:,} bytes, over the limit of {max_bytes:,}",
+            path=path,
+            hint="split it into several chapters, or raise [limits] chapter_bytes in book.toml",
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
@@ -122,8 +148,12 @@ def _load_chapter(path: Path, book_lang: str, max_bytes: int) -> Chapter:
     if front.title is not None:
         title, title_line = front.title, 0  # 0: the title comes from front matter
     if not title:
-        raise PublishError("chapter has no title", path=path, line=front.body_start + 1,
-                           hint="start it with a `# Title` heading, or give `title:` in front matter")
+        raise PublishError(
+            "chapter has no title",
+            path=path,
+            line=front.body_start + 1,
+            hint="start it with a `# Title` heading, or give `title:` in front matter",
+        )
     return Chapter(
         source=path,
         slug=chapter_slug_for(path),
@@ -151,12 +181,20 @@ def _front_matter(path: Path, lines: list[str]) -> FrontMatter:
         key, sep, value = raw.partition(":")
         key = key.strip()
         if not sep:
-            raise PublishError(f"front matter line `{raw}` is not `key: value`", path=path, line=index + 1,
-                               hint="front matter holds lines such as `numbered: false`")
+            raise PublishError(
+                f"front matter line `{raw}` is not `key: value`",
+                path=path,
+                line=index + 1,
+                hint="front matter holds lines such as `numbered: false`",
+            )
         if key not in FRONT_MATTER_KEYS:
             close = difflib.get_close_matches(key, FRONT_MATTER_KEYS, n=1, cutoff=0.5)
-            raise PublishError(f"unknown front matter key `{key}`", path=path, line=index + 1,
-                               hint=f"did you mean `{close[0]}`?" if close else "valid keys: " + ", ".join(FRONT_MATTER_KEYS))
+            raise PublishError(
+                f"unknown front matter key `{key}`",
+                path=path,
+                line=index + 1,
+                hint=f"did you mean `{close[0]}`?" if close else "valid keys: " + ", ".join(FRONT_MATTER_KEYS),
+            )
         values[key] = (value.strip(), index + 1)  # type: ignore[assignment]
     else:
         raise PublishError("front matter is not closed", path=path, line=1, hint="end it with a line holding only ---")
@@ -191,8 +229,12 @@ def _find_title(path: Path, body: list[str], offset: int) -> tuple[str, int]:
         if not match:
             continue
         if title_line:
-            raise PublishError("a chapter has one `#` title; this is a second one", path=path, line=offset + index + 1,
-                               hint="use `##` for sections, or split the chapter into two files")
+            raise PublishError(
+                "a chapter has one `#` title; this is a second one",
+                path=path,
+                line=offset + index + 1,
+                hint="use `##` for sections, or split the chapter into two files",
+            )
         title = re.sub(r"\s*\{[^}]*\}\s*$", "", match.group(1))  # drop an attribute list
         title = re.sub(r"[*_`]", "", title)  # plain text: emphasis marks out
         title_line = offset + index + 1

@@ -62,8 +62,9 @@ class SourceText:
     def warn(self, message: str, needle: str, hint: str, code: str = "") -> None:
         self.findings.append(replace(self.finding(WARNING, message, needle, hint), code=code))
 
-    def report_at(self, level: str, message: str, line: int | None, column: int | None, hint: str,
-                  code: str = "") -> None:
+    def report_at(
+        self, level: str, message: str, line: int | None, column: int | None, hint: str, code: str = ""
+    ) -> None:
         """Record a finding whose place is already known (a heading's line, the title's line)."""
         self.findings.append(Diagnostic(level, message, self.path, line, column, hint, code))
 

@@ -59,8 +59,11 @@ def builtin_styles() -> Path:
     for candidate in (here / "styles", here.parent / "styles"):
         if (candidate / "default" / "theme.toml").is_file():
             return candidate
-    raise PublishError("the default theme is missing from this installation", path=here,
-                       hint="reinstall publish; its styles/ folder was not installed")
+    raise PublishError(
+        "the default theme is missing from this installation",
+        path=here,
+        hint="reinstall publish; its styles/ folder was not installed",
+    )
 
 
 def load_theme(name: str, manuscript_root: Path, lang: str) -> Theme:
@@ -70,10 +73,16 @@ def load_theme(name: str, manuscript_root: Path, lang: str) -> Theme:
     folder = next((c for c in candidates if (c / "theme.toml").is_file()), None)
     if folder is None:
         known = sorted(p.name for p in builtin.iterdir() if (p / "theme.toml").is_file())
-        raise PublishError(f"unknown theme `{name}`", path=manuscript_root / "book.toml",
-                           hint="themes live in styles/<name>/theme.toml; built in: " + ", ".join(known))
-    folders = (folder.resolve(),) if folder.resolve() == (builtin / "default").resolve() else (
-        folder.resolve(), (builtin / "default").resolve())
+        raise PublishError(
+            f"unknown theme `{name}`",
+            path=manuscript_root / "book.toml",
+            hint="themes live in styles/<name>/theme.toml; built in: " + ", ".join(known),
+        )
+    folders = (
+        (folder.resolve(),)
+        if folder.resolve() == (builtin / "default").resolve()
+        else (folder.resolve(), (builtin / "default").resolve())
+    )
     settings = _read_toml(folder / "theme.toml")
     if folders[0] != folders[-1]:  # a custom theme: what it does not declare comes from the default
         default = _read_toml(folders[-1] / "theme.toml")
@@ -109,8 +118,11 @@ def _stylesheets(settings: dict, folders: tuple[Path, ...], toml: Path) -> dict[
         for relative in declared.get(medium, []):
             path = _find(relative, folders)
             if path is None:
-                raise PublishError(f"stylesheet `{relative}` for {medium} not found", path=toml,
-                                   hint="paths are relative to the theme folder")
+                raise PublishError(
+                    f"stylesheet `{relative}` for {medium} not found",
+                    path=toml,
+                    hint="paths are relative to the theme folder",
+                )
             files.append(path)
         result[medium] = tuple(files)
     return result
@@ -130,9 +142,13 @@ def _fonts(settings: dict, folders: tuple[Path, ...], toml: Path) -> tuple[FontF
                 package = font.get("package")
                 hint = f"install the Debian package {package} or " if package else ""
                 raise PublishError(
-                    f"font file {face['file']} ({font['family']}) not found", path=toml,
-                    hint=hint + "put the file in the theme's fonts/ folder")
-            faces.append(FontFace(font["family"], path.resolve(), int(face.get("weight", 400)), face.get("style", "normal")))
+                    f"font file {face['file']} ({font['family']}) not found",
+                    path=toml,
+                    hint=hint + "put the file in the theme's fonts/ folder",
+                )
+            faces.append(
+                FontFace(font["family"], path.resolve(), int(face.get("weight", 400)), face.get("style", "normal"))
+            )
     return tuple(faces)
 
 
@@ -160,9 +176,19 @@ def _words(folders: tuple[Path, ...], lang: str) -> tuple[dict[str, object], tup
             if path.is_file():
                 words.update(_read_toml(path))
                 found = found or name != "en"
-    warnings = () if found else (Diagnostic(
-        WARNING, f"the theme has no words for language `{lang}`; generated text (contents, chapter, notes...) "
-        "is in English", folders[0] / "words", hint=f"add styles/<theme>/words/{base}.toml to translate it"),)
+    warnings = (
+        ()
+        if found
+        else (
+            Diagnostic(
+                WARNING,
+                f"the theme has no words for language `{lang}`; generated text (contents, chapter, notes...) "
+                "is in English",
+                folders[0] / "words",
+                hint=f"add styles/<theme>/words/{base}.toml to translate it",
+            ),
+        )
+    )
     return words, warnings
 
 

@@ -34,8 +34,11 @@ def render(environment: jinja2.Environment, name: str, **context: Any) -> str:
     except jinja2.TemplateSyntaxError as error:
         raise PublishError(f"template error: {error.message}", path=error.filename or name, line=error.lineno) from None
     except jinja2.TemplateNotFound as error:
-        raise PublishError(f"template `{error.name}` not found in the theme", path=name,
-                           hint="themes keep templates in styles/<theme>/templates/") from None
+        raise PublishError(
+            f"template `{error.name}` not found in the theme",
+            path=name,
+            hint="themes keep templates in styles/<theme>/templates/",
+        ) from None
     except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as error:
         path, line = _template_position(error)
         raise PublishError(f"template error: {error}", path=path or name, line=line) from None

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PageObject, PdfWriter
-from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject,
-                           NameObject)
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject, NameObject
 
 from publish.errors import PublishError
 
@@ -52,8 +51,10 @@ def booklet_order(pages: int) -> list[tuple[int, int]]:
 def impose_booklet(source: Path, target: Path, page_size: str) -> BookletResult:
     """Write the booklet of the PDF at ``source`` (pages of ``page_size``) to ``target``."""
     if page_size not in SHEETS:
-        raise PublishError(f"no booklet sheet for {page_size} pages",
-                           hint="booklets are made from " + ", ".join(SHEETS) + " pages ([pdf] page_size)")
+        raise PublishError(
+            f"no booklet sheet for {page_size} pages",
+            hint="booklets are made from " + ", ".join(SHEETS) + " pages ([pdf] page_size)",
+        )
     _, sheet_width, sheet_height = SHEETS[page_size]
     writer = PdfWriter(clone_from=source)
     pages = len(writer.pages)
@@ -82,13 +83,21 @@ def _as_form(writer: PdfWriter, page: PageObject) -> Form:
     form = DecodedStreamObject()
     contents = page.get_contents()
     form.set_data(contents.get_data() if contents is not None else b"")
-    form.update({
-        NameObject("/Type"): NameObject("/XObject"),
-        NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): ArrayObject(FloatObject(v) for v in (box.left, box.bottom, box.right, box.top)),
-        NameObject("/Resources"): page[NameObject("/Resources")],
-    })
-    return writer._add_object(form.flate_encode()), float(box.left), float(box.bottom), float(box.width), float(box.height)
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(FloatObject(v) for v in (box.left, box.bottom, box.right, box.top)),
+            NameObject("/Resources"): page[NameObject("/Resources")],
+        }
+    )
+    return (
+        writer._add_object(form.flate_encode()),
+        float(box.left),
+        float(box.bottom),
+        float(box.width),
+        float(box.height),
+    )
 
 
 def _side(writer: PdfWriter, placed: list[tuple[Form, int]], sheet_width: float, sheet_height: float) -> PageObject:

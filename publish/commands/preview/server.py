@@ -64,8 +64,11 @@ class _Handler(BaseHTTPRequestHandler):
             if preview.pdf_path.is_file():
                 self._send(HTTPStatus.OK, "application/pdf", preview.pdf_path.read_bytes())
             else:
-                self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
-                           b"The PDF is being laid out; reload in a few seconds.\n")
+                self._send(
+                    HTTPStatus.SERVICE_UNAVAILABLE,
+                    "text/plain; charset=utf-8",
+                    b"The PDF is being laid out; reload in a few seconds.\n",
+                )
         else:
             file = self.server.files.resolve(path)
             if file is None:
@@ -97,7 +100,8 @@ class _Handler(BaseHTTPRequestHandler):
                 with preview.changed:
                     preview.changed.wait_for(
                         lambda: preview.stopping or preview.snapshot.version != version or preview.pdf_status != pdf,
-                        timeout=KEEPALIVE_SECONDS)
+                        timeout=KEEPALIVE_SECONDS,
+                    )
                     if preview.stopping:
                         return
                     message = ": keep-alive\n\n"
@@ -135,13 +139,17 @@ def serve(folder: Path, host: str = "127.0.0.1", port: int = 8000, open_browser:
     try:
         server = _Server((host, port), preview, files)
     except OSError as error:
-        raise PublishError(f"cannot listen on {host}:{port}: {error.strerror}",
-                           hint=f"another program uses the port; try --port {port + 1}") from None
+        raise PublishError(
+            f"cannot listen on {host}:{port}: {error.strerror}",
+            hint=f"another program uses the port; try --port {port + 1}",
+        ) from None
     stop = threading.Event()
     pdf_wanted = threading.Event()
     pdf_wanted.set()
-    workers = [threading.Thread(target=_watch, args=(folder, preview, pdf_wanted, stop), daemon=True),
-               threading.Thread(target=_pdf_worker, args=(preview, pdf_wanted, stop), daemon=True)]
+    workers = [
+        threading.Thread(target=_watch, args=(folder, preview, pdf_wanted, stop), daemon=True),
+        threading.Thread(target=_pdf_worker, args=(preview, pdf_wanted, stop), daemon=True),
+    ]
     for worker in workers:
         worker.start()
     url = f"http://{host}:{server.server_address[1]}/"
@@ -174,8 +182,9 @@ class _Filter(watchfiles.DefaultFilter):
 
 def _watch(folder: Path, preview: Preview, pdf_wanted: threading.Event, stop: threading.Event) -> None:
     paths = [folder, *(p for p in _theme_folders(preview) if not p.is_relative_to(folder.resolve()))]
-    for _changes in watchfiles.watch(*paths, watch_filter=_Filter(), stop_event=stop, debounce=300, step=50,
-                                     raise_interrupt=False):
+    for _changes in watchfiles.watch(
+        *paths, watch_filter=_Filter(), stop_event=stop, debounce=300, step=50, raise_interrupt=False
+    ):
         preview.rebuild()
         pdf_wanted.set()
 

@@ -68,8 +68,7 @@ class Preview:
         try:
             checked = check_book(self.folder, cached=True)  # a save converts the chapter saved, not the book
             findings = checked.diagnostics
-            page = render_screen(checked.book, checked.rendered, checked.theme, self.url_of,
-                                 RELOAD_SCRIPT)
+            page = render_screen(checked.book, checked.rendered, checked.theme, self.url_of, RELOAD_SCRIPT)
             page = page.replace('<body class="book screen">', '<body class="book screen">' + _banner(findings), 1)
         except PublishError as error:
             findings = error.diagnostics
@@ -78,8 +77,11 @@ class Preview:
             self.snapshot = Snapshot(self.snapshot.version + 1, page, checked, tuple(findings))
             self.changed.notify_all()
         errors = sum(f.is_error for f in findings)
-        print(f"rebuilt the preview in {time.perf_counter() - started:.2f} s"
-              + (f" ({errors} error{'s' * (errors != 1)}: see the page)" if errors else ""), flush=True)
+        print(
+            f"rebuilt the preview in {time.perf_counter() - started:.2f} s"
+            + (f" ({errors} error{'s' * (errors != 1)}: see the page)" if errors else ""),
+            flush=True,
+        )
         return self.snapshot
 
     def make_pdf(self) -> None:
@@ -95,8 +97,14 @@ class Preview:
         os.close(handle)
         try:
             # One process (the server's threads make forking unsafe), but an edit lays out its chapter only.
-            result = write_paged(checked.book, checked.rendered, checked.theme, VARIANTS["pdf"], Path(temporary),
-                                 cache=layout_cache(checked.book, "preview"))
+            result = write_paged(
+                checked.book,
+                checked.rendered,
+                checked.theme,
+                VARIANTS["pdf"],
+                Path(temporary),
+                cache=layout_cache(checked.book, "preview"),
+            )
             os.replace(temporary, self.pdf_path)
         except PublishError as error:
             Path(temporary).unlink(missing_ok=True)
@@ -120,12 +128,16 @@ def _banner(findings: tuple[Diagnostic, ...]) -> str:
     if not findings:
         return ""
     lines = "\n".join(html.escape(str(f)) for f in findings)
-    return (f'<pre class="preview-error" role="alert" style="border-left:0.3em solid #b00020;'
-            f'padding:0.6em 1em;white-space:pre-wrap">{lines}</pre>')
+    return (
+        f'<pre class="preview-error" role="alert" style="border-left:0.3em solid #b00020;'
+        f'padding:0.6em 1em;white-space:pre-wrap">{lines}</pre>'
+    )
 
 
 def _error_page(findings: tuple[Diagnostic, ...]) -> str:
-    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>publish: error</title></head>"
-            f"<body style='max-width:50em;margin:2em auto;font-family:sans-serif'>"
-            f"<h1>The book cannot be read</h1>{_banner(findings)}"
-            "<p>Fix it and save: this page reloads by itself.</p>" + RELOAD_SCRIPT + "</body></html>")
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>publish: error</title></head>"
+        f"<body style='max-width:50em;margin:2em auto;font-family:sans-serif'>"
+        f"<h1>The book cannot be read</h1>{_banner(findings)}"
+        "<p>Fix it and save: this page reloads by itself.</p>" + RELOAD_SCRIPT + "</body></html>"
+    )

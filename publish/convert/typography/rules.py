@@ -73,8 +73,13 @@ def compile_rules(table: LanguageTable) -> tuple[Rule, ...]:
     if table.spaced_hyphen_is_dash:  # after the spacing rules: the spaces they add can make a hyphen "spaced"
         rules.append(Rule("spaced hyphen", re.compile(rf"(?<={_S})-(?={_S})"), _fixed("–")))
     if table.incise_space:
-        rules.append(Rule("incise dashes", re.compile(rf"(?P<before>^|{_S}+)(?P<dash>[{DASHES}])(?P<after>{_S}+)(?=[^{SPACES}?!:;»){BREAK}])"),
-                          _incise_replacer(table.incise_space)))
+        rules.append(
+            Rule(
+                "incise dashes",
+                re.compile(rf"(?P<before>^|{_S}+)(?P<dash>[{DASHES}])(?P<after>{_S}+)(?=[^{SPACES}?!:;»){BREAK}])"),
+                _incise_replacer(table.incise_space),
+            )
+        )
     rules += _number_rules(table)
     return tuple(rules)
 
@@ -101,7 +106,7 @@ def _incise_replacer(space: str) -> Replace:
         before, dash, after = match.group("before"), match.group("dash"), match.group("after")
         if match.start() == 0 and not before:
             return dash + space
-        if re.search(r"[.!?…]" + _S, match.string[state.dash_end:match.start() + 1]):
+        if re.search(r"[.!?…]" + _S, match.string[state.dash_end : match.start() + 1]):
             state.dash_open = False  # a sentence ended since the last dash: no pair pending
         state.dash_end = match.end()
         if state.dash_open:
@@ -116,7 +121,9 @@ def _incise_replacer(space: str) -> Replace:
 def _quote_replacer(table: LanguageTable) -> Replace:
     assert table.quotes and table.inner_quotes
     (p_open, p_close), (i_open, i_close) = table.quotes, table.inner_quotes
-    elision = re.compile(r"(?:" + _alternation(table.elisions) + r")\b|\d\ds\b", re.IGNORECASE) if table.elisions else None
+    elision = (
+        re.compile(r"(?:" + _alternation(table.elisions) + r")\b|\d\ds\b", re.IGNORECASE) if table.elisions else None
+    )
 
     def replace(match: re.Match[str], state: BlockState) -> str:
         char, text, at = match.group(), match.string, match.start()
@@ -169,20 +176,42 @@ def _track_typed_quote(char: str, after: str, state: BlockState, table: Language
 def _number_rules(table: LanguageTable) -> list[Rule]:
     rules = []
     if table.thousands:
-        rules.append(Rule("thousands", re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])"),
-                          lambda m, state: re.sub("[ \u00a0\u202f]", table.thousands, m.group())))
+        rules.append(
+            Rule(
+                "thousands",
+                re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])"),
+                lambda m, state: re.sub("[ \u00a0\u202f]", table.thousands, m.group()),
+            )
+        )
     if table.percent_space:
-        rules.append(Rule("percent", re.compile(rf"(?<=\d){_S}*(?P<mark>[%‰])"), _fixed(table.percent_space + r"\g<mark>")))
+        rules.append(
+            Rule("percent", re.compile(rf"(?<=\d){_S}*(?P<mark>[%‰])"), _fixed(table.percent_space + r"\g<mark>"))
+        )
     if table.unit_space and table.units:
         units = _alternation(table.units)
-        rules.append(Rule("number and unit", re.compile(rf"(?<=\d){_S}+(?P<unit>{units})(?![\w²³])"),
-                          _fixed(table.unit_space + r"\g<unit>")))
+        rules.append(
+            Rule(
+                "number and unit",
+                re.compile(rf"(?<=\d){_S}+(?P<unit>{units})(?![\w²³])"),
+                _fixed(table.unit_space + r"\g<unit>"),
+            )
+        )
     if table.before_number:
         words = _alternation(table.before_number)
-        rules.append(Rule("abbreviation and number", re.compile(rf"(?<![\w.])(?P<word>{words}){_S}+(?=\d)"),
-                          _fixed(r"\g<word>" + NBSP)))
+        rules.append(
+            Rule(
+                "abbreviation and number",
+                re.compile(rf"(?<![\w.])(?P<word>{words}){_S}+(?=\d)"),
+                _fixed(r"\g<word>" + NBSP),
+            )
+        )
     if table.before_name:
         words = _alternation(table.before_name)
-        rules.append(Rule("title and name", re.compile(rf"(?<![\w.])(?P<word>{words}){_S}+(?=[A-ZÀ-ÖØ-Þ])"),
-                          _fixed(r"\g<word>" + NBSP)))
+        rules.append(
+            Rule(
+                "title and name",
+                re.compile(rf"(?<![\w.])(?P<word>{words}){_S}+(?=[A-ZÀ-ÖØ-Þ])"),
+                _fixed(r"\g<word>" + NBSP),
+            )
+        )
     return rules

@@ -23,10 +23,47 @@ from publish.convert.typography.tables import LanguageTable, table_for
 PROTECTED = {"code", "pre", "kbd", "samp", "var", "script", "style", "math", "svg", "textarea", "tt"}
 OPAQUE_VOID = {"img", "input", "object", "video", "audio", "iframe", "embed", "wbr"}
 BLOCKS = {
-    "html", "body", "div", "section", "article", "aside", "nav", "main", "header", "footer", "address",
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure", "figcaption", "ul", "ol", "li",
-    "dl", "dt", "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "td", "th", "details", "summary",
-    "hr", "fieldset", "legend", "form",
+    "html",
+    "body",
+    "div",
+    "section",
+    "article",
+    "aside",
+    "nav",
+    "main",
+    "header",
+    "footer",
+    "address",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "caption",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "details",
+    "summary",
+    "hr",
+    "fieldset",
+    "legend",
+    "form",
 }
 URL_OR_EMAIL = re.compile(
     r"\b(?:https?|ftp)://[^\s<>«»\"“”]*[^\s<>«»\"“”.,;:!?)\]]"
@@ -201,10 +238,10 @@ def _owners_of(owners: list[int], old: str, new: str) -> list[int]:
         filler = owners[len(old) - suffix]
     middle_new = len(new) - prefix - suffix
     if middle_new == middle_old:
-        middle = owners[prefix:prefix + middle_old]
+        middle = owners[prefix : prefix + middle_old]
     else:
         middle = [filler] * middle_new
-    return owners[:prefix] + middle + owners[len(old) - suffix:]
+    return owners[:prefix] + middle + owners[len(old) - suffix :]
 
 
 def _superscripts(piece: Piece) -> None:
@@ -223,7 +260,7 @@ def _superscripts(piece: Piece) -> None:
         for entry, pattern in zip(patterns, compiled):
             whole = pattern.fullmatch(match.group())
             if whole:
-                parts.append(text[position:match.start()] + whole.expand(entry.base))
+                parts.append(text[position : match.start()] + whole.expand(entry.base))
                 sup = etree.Element("sup")
                 sup.text = whole.expand(entry.sup)
                 parts.append(sup)

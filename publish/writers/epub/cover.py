@@ -60,7 +60,8 @@ def _draw(html: str, css: str, theme: Theme) -> bytes:
 
     fetcher = FolderFetcher(theme.allowed_roots())
     pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(
-        stylesheets=[weasyprint.CSS(string=css, url_fetcher=fetcher)])
+        stylesheets=[weasyprint.CSS(string=css, url_fetcher=fetcher)]
+    )
     document = pypdfium2.PdfDocument(pdf)
     try:
         page = document[0]
@@ -79,8 +80,10 @@ def cover_warning(book: Book) -> str | None:
         long_side = max(image.size)
     if long_side >= MIN_LONG_SIDE:
         return None
-    return (f"{book.metadata.cover}: the cover is {image.size[0]} × {image.size[1]} pixels; Kindle and Kobo "
-            f"want at least {MIN_LONG_SIDE} on the long side (e.g. 1600 × 2400)")
+    return (
+        f"{book.metadata.cover}: the cover is {image.size[0]} × {image.size[1]} pixels; Kindle and Kobo "
+        f"want at least {MIN_LONG_SIDE} on the long side (e.g. 1600 × 2400)"
+    )
 
 
 def _as_jpeg(path: Path) -> bytes:

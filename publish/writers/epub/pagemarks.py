@@ -62,8 +62,9 @@ def insert_markers(content: str, starts: Sequence[PageStart]) -> str:
 
 def _marker(number: int) -> etree._Element:
     # parsed rather than built: lxml's API refuses the prefixed name `epub:type`, its HTML parser keeps it
-    return lxml_html.fragment_fromstring(f'<span epub:type="pagebreak" role="doc-pagebreak" id="{marker_id(number)}" '
-                                         f'aria-label="{number}"></span>')
+    return lxml_html.fragment_fromstring(
+        f'<span epub:type="pagebreak" role="doc-pagebreak" id="{marker_id(number)}" aria-label="{number}"></span>'
+    )
 
 
 def _place(marker: etree._Element, element: etree._Element, line: str) -> None:
@@ -139,8 +140,10 @@ def edit_nav(nav: str, starts: Sequence[PageStart], entries: Sequence[tuple[str,
     start, and the `page-list` at its end (ebooklib knows neither)."""
     if not entries:
         return nav
-    markers = "".join(f'<span epub:type="pagebreak" role="doc-pagebreak" id="{marker_id(s.number)}" '
-                      f'aria-label="{s.number}"/>' for s in starts)
+    markers = "".join(
+        f'<span epub:type="pagebreak" role="doc-pagebreak" id="{marker_id(s.number)}" aria-label="{s.number}"/>'
+        for s in starts
+    )
     nav = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + markers, nav, count=1)
     return nav.replace("</body>", _page_list(entries, heading) + "</body>", 1)
 
@@ -148,5 +151,7 @@ def edit_nav(nav: str, starts: Sequence[PageStart], entries: Sequence[tuple[str,
 def _page_list(entries: Sequence[tuple[str, int]], heading: str) -> str:
     """The navigation document's `page-list`: (document file, page number) in order."""
     items = "".join(f'<li><a href="{file_name}#{marker_id(number)}">{number}</a></li>' for file_name, number in entries)
-    return (f'<nav epub:type="page-list" role="doc-pagelist" aria-label="{heading}" hidden="hidden">'
-            f"<h2>{heading}</h2><ol>{items}</ol></nav>")
+    return (
+        f'<nav epub:type="page-list" role="doc-pagelist" aria-label="{heading}" hidden="hidden">'
+        f"<h2>{heading}</h2><ol>{items}</ol></nav>"
+    )

@@ -59,38 +59,59 @@ def write_epub(
     placed = assign_pages(pages, {**owner, **titles, **_FRONT_FILES})
     doc = epub.EpubBook()
     _set_metadata(doc, book, view, words, chapters, page_source if pages else "")
-    css = epub.EpubItem(uid="style-book", file_name=STYLESHEET, media_type="text/css",
-                        content=_stylesheet(book, theme, chapters).encode("utf-8"))
+    css = epub.EpubItem(
+        uid="style-book",
+        file_name=STYLESHEET,
+        media_type="text/css",
+        content=_stylesheet(book, theme, chapters).encode("utf-8"),
+    )
     doc.add_item(css)
     for index, face in enumerate(theme.fonts if book.epub.embed_fonts else ()):
         data = subset_font(face.path, _characters(book, chapters, words))
-        doc.add_item(epub.EpubItem(uid=f"font-{index}", file_name=f"fonts/{face.path.name}",
-                                   media_type=face.media_type, content=data))
+        doc.add_item(
+            epub.EpubItem(
+                uid=f"font-{index}", file_name=f"fonts/{face.path.name}", media_type=face.media_type, content=data
+            )
+        )
     assets = sorted({a.href: a for r in chapters for a in r.assets}.values(), key=lambda a: a.href)
     container = _container_names([a.href for a in assets])
     for asset in assets:
-        doc.add_item(epub.EpubItem(uid="img-" + slugify(container[asset.href]), file_name=container[asset.href],
-                                   media_type=asset.media_type, content=asset.source.read_bytes()))
+        doc.add_item(
+            epub.EpubItem(
+                uid="img-" + slugify(container[asset.href]),
+                file_name=container[asset.href],
+                media_type=asset.media_type,
+                content=asset.source.read_bytes(),
+            )
+        )
     doc.add_item(epub.EpubCover(uid="cover-image", file_name="images/cover.jpg"))
     doc.get_item_with_id("cover-image").content = cover
     doc.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
 
     def page(uid: str, file_name: str, title: str, content: str, lang: str) -> epub.EpubHtml:
         item = epub.EpubHtml(uid=uid, file_name=file_name, title=title, lang=lang)
-        item.content = insert_markers(render(environment, "page.xhtml", title=title, lang=lang, content=html(content)),
-                                      placed.get(file_name, ()))
+        item.content = insert_markers(
+            render(environment, "page.xhtml", title=title, lang=lang, content=html(content)), placed.get(file_name, ())
+        )
         item.add_item(css)
         doc.add_item(item)
         return item
 
     common = {"book": view, "words": words, "epub": True}
     lang = book.metadata.lang
-    cover_page = page("cover", "cover.xhtml", str(words["cover"]),
-                      render(environment, "cover.html", cover_href="images/cover.jpg", **common), lang)
-    title_page = page("title-page", "title.xhtml", str(words["title_page"]),
-                      render(environment, "title-page.html", **common), lang)
-    copyright_page = page("copyright", "copyright.xhtml", str(words["copyright"]),
-                          render(environment, "copyright.html", **common), lang)
+    cover_page = page(
+        "cover",
+        "cover.xhtml",
+        str(words["cover"]),
+        render(environment, "cover.html", cover_href="images/cover.jpg", **common),
+        lang,
+    )
+    title_page = page(
+        "title-page", "title.xhtml", str(words["title_page"]), render(environment, "title-page.html", **common), lang
+    )
+    copyright_page = page(
+        "copyright", "copyright.xhtml", str(words["copyright"]), render(environment, "copyright.html", **common), lang
+    )
     chapter_items = []
     for rendered in chapters:
         body = rendered.body_with(lambda note: _noteref(note))
@@ -98,8 +119,15 @@ def write_epub(
         body = _retarget_links(body, owner, files[rendered.chapter.slug])
         body = _rename_images(body, container)
         chapter = chapter_view(rendered, words, body, files[rendered.chapter.slug])
-        chapter_items.append(page(rendered.chapter.slug, chapter.href, chapter.title,
-                                  render(environment, "chapter.html", chapter=chapter, **common), chapter.lang))
+        chapter_items.append(
+            page(
+                rendered.chapter.slug,
+                chapter.href,
+                chapter.title,
+                render(environment, "chapter.html", chapter=chapter, **common),
+                chapter.lang,
+            )
+        )
 
     doc.toc = [_toc_entry(r, item) for r, item in zip(chapters, chapter_items, strict=True)]
     doc.add_item(epub.EpubNcx())
@@ -117,14 +145,22 @@ def write_epub(
     epub.write_epub(raw, doc, {"mtime": timestamp, "epub3_pages": False, "landmark_title": str(words["contents"])})
     order = {item.file_name: index for index, item in enumerate(doc.spine)}
     page_list = [(f, s.number) for f, found in sorted(placed.items(), key=lambda i: order.get(i[0], 0)) for s in found]
-    edits = {"EPUB/content.opf": lambda text: _package_lang(text, book.metadata.lang),
-             "EPUB/nav.xhtml": lambda text: edit_nav(text, placed.get("nav.xhtml", ()), page_list, str(words["pages"]))}
+    edits = {
+        "EPUB/content.opf": lambda text: _package_lang(text, book.metadata.lang),
+        "EPUB/nav.xhtml": lambda text: edit_nav(text, placed.get("nav.xhtml", ()), page_list, str(words["pages"])),
+    }
     target.write_bytes(_repack(raw.getvalue(), timestamp, edits))
     return EpubResult(files=len(doc.spine))
 
 
-def _set_metadata(doc: epub.EpubBook, book: Book, view: BookView, words: dict[str, object],
-                  chapters: Sequence[RenderedChapter], page_source: str) -> None:
+def _set_metadata(
+    doc: epub.EpubBook,
+    book: Book,
+    view: BookView,
+    words: dict[str, object],
+    chapters: Sequence[RenderedChapter],
+    page_source: str,
+) -> None:
     """Dublin Core and accessibility metadata; titles and descriptions as typeset for display."""
     meta = book.metadata
     doc.set_identifier(meta.identifier)
@@ -160,16 +196,19 @@ def _set_metadata(doc: epub.EpubBook, book: Book, view: BookView, words: dict[st
     # heading level skipped); Ace by DAISY confirms it in the test suite.
     if described:
         if not any(d.code in ACCESSIBILITY for r in chapters for d in r.diagnostics):
-            doc.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
-                             {"property": "dcterms:conformsTo"})
+            doc.add_metadata(
+                None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"}
+            )
             doc.add_metadata(None, "meta", meta.publisher or view.authors_text, {"property": "a11y:certifiedBy"})
     doc.add_metadata(None, "meta", str(words["accessibility_summary"]), {"property": "schema:accessibilitySummary"})
 
 
 def _has_alt(rendered: RenderedChapter) -> bool:
     """Every image of the chapter carries a non-empty alt text, or is marked decorative."""
-    return all(re.search(r'\balt="[^"]*[^"\s]', tag) or re.search(r'\bclass="[^"]*\bdecorative\b', tag)
-               for tag in re.findall(r"<img\b[^>]*>", rendered.body))
+    return all(
+        re.search(r'\balt="[^"]*[^"\s]', tag) or re.search(r'\bclass="[^"]*\bdecorative\b', tag)
+        for tag in re.findall(r"<img\b[^>]*>", rendered.body)
+    )
 
 
 def _file_name(rendered: RenderedChapter) -> str:
@@ -177,8 +216,10 @@ def _file_name(rendered: RenderedChapter) -> str:
 
 
 def _noteref(note: Note) -> str:
-    return (f'<a class="noteref" id="{note.call_id}" href="#{note.id}" epub:type="noteref" '
-            f'role="doc-noteref">{note.number}</a>')
+    return (
+        f'<a class="noteref" id="{note.call_id}" href="#{note.id}" epub:type="noteref" '
+        f'role="doc-noteref">{note.number}</a>'
+    )
 
 
 _HREF = re.compile(r'href="#([^"]+)"')
@@ -261,8 +302,7 @@ def _package_lang(opf: str, lang: str) -> str:
     return opf.replace("<package ", f'<package xml:lang="{lang}" ', 1) if "<package xml:lang" not in opf else opf
 
 
-def _repack(data: bytes, timestamp: datetime.datetime,
-            edits: dict[str, Callable[[str], str]] | None = None) -> bytes:
+def _repack(data: bytes, timestamp: datetime.datetime, edits: dict[str, Callable[[str], str]] | None = None) -> bytes:
     """Same entries, fixed times and order: mimetype first and stored, the rest deflated."""
     date_time = timestamp.timetuple()[:6]
     source = zipfile.ZipFile(io.BytesIO(data))

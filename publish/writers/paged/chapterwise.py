@@ -44,13 +44,30 @@ from publish.writers.paged.join import LINK_SCHEME, join_pdf
 from publish.writers.paged.pagestarts import page_starts
 from publish.writers.paged.weasy import CssSource, LayoutSetup, lay_out, write_pdf
 
-_MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
-                 "right-top", "right-middle", "right-bottom", "bottom-right-corner", "bottom-right",
-                 "bottom-center", "bottom-left", "bottom-left-corner", "left-bottom", "left-middle", "left-top")
+_MARGIN_BOXES = (
+    "top-left-corner",
+    "top-left",
+    "top-center",
+    "top-right",
+    "top-right-corner",
+    "right-top",
+    "right-middle",
+    "right-bottom",
+    "bottom-right-corner",
+    "bottom-right",
+    "bottom-center",
+    "bottom-left",
+    "bottom-left-corner",
+    "left-bottom",
+    "left-middle",
+    "left-top",
+)
 # Chapter documents paint neither the margin boxes nor the page's background: the skeleton does.
-_MARGINS_OFF = ("@page {\n  background: none !important;\n"
-                + "".join(f"  @{box} {{ content: none !important; }}\n" for box in _MARGIN_BOXES)
-                + "}\nhtml, body { background: none !important; }\n")
+_MARGINS_OFF = (
+    "@page {\n  background: none !important;\n"
+    + "".join(f"  @{box} {{ content: none !important; }}\n" for box in _MARGIN_BOXES)
+    + "}\nhtml, body { background: none !important; }\n"
+)
 _HREF = re.compile(r'href="#([^"]+)"')
 _IDS = re.compile(r'\bid="([^"]+)"')
 _REFERENCE = re.compile(r"""(?:\bsrc=|url\()\s*["']?([^"')\s>]+)""")
@@ -100,7 +117,7 @@ def split_html(html: str, slugs: Sequence[str]) -> SplitBook | None:
     chapters = tuple(html[a:b] for a, b in zip(bounds, bounds[1:]))
     if not all(chunk.rstrip().endswith("</section>") for chunk in chapters):
         return None
-    return SplitBook(html[:body.end()], html[body.end():starts[0]], chapters, html[end:])
+    return SplitBook(html[: body.end()], html[body.end() : starts[0]], chapters, html[end:])
 
 
 def chapter_html(split: SplitBook, index: int) -> str:
@@ -132,8 +149,13 @@ def _stand_in(chunk: str, layout: ChapterLayout, wanted: set[str]) -> str:
             pages[page].append(name)
     marks = ["".join(f'<div id="{name}"></div>' for name in names) for names in pages]
     hidden = opening.group(0).replace("<section", '<section style="visibility: hidden"', 1)
-    return (hidden + head + marks[0]
-            + "".join(f'<div style="break-before: page">{m}</div>' for m in marks[1:]) + "</section>\n")
+    return (
+        hidden
+        + head
+        + marks[0]
+        + "".join(f'<div style="break-before: page">{m}</div>' for m in marks[1:])
+        + "</section>\n"
+    )
 
 
 def unsplittable(setup: LayoutSetup) -> str | None:
@@ -144,8 +166,10 @@ def unsplittable(setup: LayoutSetup) -> str | None:
         for pattern, reason in _NEEDS_THE_WHOLE_BOOK:
             if re.search(pattern, text):
                 return reason
-        if any("target-" in tinycss2.serialize(r.content) and "toc" not in tinycss2.serialize(r.prelude)
-               for r in _qualified_rules(rules)):
+        if any(
+            "target-" in tinycss2.serialize(r.content) and "toc" not in tinycss2.serialize(r.prelude)
+            for r in _qualified_rules(rules)
+        ):
             return "target-counter() outside the table of contents"
     return None
 
@@ -166,8 +190,9 @@ def _qualified_rules(rules: list) -> Iterator:
             yield from _qualified_rules(tinycss2.parse_rule_list(rule.content, skip_comments=True))
 
 
-def write_by_chapter(html: str, slugs: Sequence[str], setup: LayoutSetup, target: Path,
-                     cache: Path | None, workers: int) -> Joined | None:
+def write_by_chapter(
+    html: str, slugs: Sequence[str], setup: LayoutSetup, target: Path, cache: Path | None, workers: int
+) -> Joined | None:
     """Lay out the chapters, then the skeleton (or take them from ``cache``), and join them
     into ``target``; None when this book or theme must be laid out as one document."""
     split = split_html(html, slugs)
@@ -193,8 +218,9 @@ def write_by_chapter(html: str, slugs: Sequence[str], setup: LayoutSetup, target
         front = _front_pages(skeleton, slugs, chosen)
         if front is None:  # a stand-in came out longer than its chapter: a head taller than a page
             return None
-        join_pdf(folder / f"{skeleton_key}.pdf", front, [folder / f"{key}.pdf" for key in keys], target,
-                 folder / "fonts")
+        join_pdf(
+            folder / f"{skeleton_key}.pdf", front, [folder / f"{key}.pdf" for key in keys], target, folder / "fonts"
+        )
         if folder == cache:
             _prune(folder, {*keys, skeleton_key})
     starts = list(skeleton.starts[:front])
@@ -231,7 +257,9 @@ def _key(document: str, setup: LayoutSetup) -> str:
 
 def _referenced_files(document: str, setup: LayoutSetup) -> Iterator[Path]:
     texts = [(document, setup.base_url)]
-    texts += [(s.content().decode("utf-8", "replace"), s.path.as_uri() if s.path else setup.base_url) for s in setup.css]
+    texts += [
+        (s.content().decode("utf-8", "replace"), s.path.as_uri() if s.path else setup.base_url) for s in setup.css
+    ]
     for text, base in texts:
         for reference in _REFERENCE.findall(text):
             url = urljoin(base, unquote(reference))
@@ -258,8 +286,12 @@ def _cached(folder: Path, key: str) -> ChapterLayout | None:
         if hashlib.sha256((folder / f"{key}.pdf").read_bytes()).hexdigest() != data["sha256"]:
             return None
         touch(folder / f"{key}.json", folder / f"{key}.pdf")
-        return ChapterLayout(int(data["pages"]), {str(k): int(v) for k, v in data["anchors"].items()},
-                             tuple(PageStart(**s) for s in data["starts"]), tuple(map(str, data["warnings"])))
+        return ChapterLayout(
+            int(data["pages"]),
+            {str(k): int(v) for k, v in data["anchors"].items()},
+            tuple(PageStart(**s) for s in data["starts"]),
+            tuple(map(str, data["warnings"])),
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 

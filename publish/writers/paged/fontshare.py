@@ -112,8 +112,12 @@ def _subset(original: bytes, glyphs: set[int]) -> bytes:
     """The glyphs kept at their ids, as WeasyPrint subsets (so the pages' glyph codes still hold)."""
     request = uharfbuzz.SubsetInput()
     request.glyph_set.update(glyphs)
-    request.flags = (uharfbuzz.SubsetFlags.RETAIN_GIDS | uharfbuzz.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
-                     | uharfbuzz.SubsetFlags.DESUBROUTINIZE | uharfbuzz.SubsetFlags.NO_HINTING)
+    request.flags = (
+        uharfbuzz.SubsetFlags.RETAIN_GIDS
+        | uharfbuzz.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
+        | uharfbuzz.SubsetFlags.DESUBROUTINIZE
+        | uharfbuzz.SubsetFlags.NO_HINTING
+    )
     dropped = request.sets(uharfbuzz.SubsetInputSets.DROP_TABLE_TAG)
     dropped.update(int.from_bytes(tag.encode("ascii"), "big") for tag in _DROPPED_TABLES)
     return bytes(uharfbuzz.subset(uharfbuzz.Face(uharfbuzz.Blob(original)), request).blob.data)
@@ -130,13 +134,20 @@ def _width_array(widths: dict[int, float]) -> Array:
 
 
 def _to_unicode(texts: dict[int, bytes]) -> bytes:
-    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap",
-             b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def",
-             b"1 begincodespacerange", b"<0000> <ffff>", b"endcodespacerange"]
+    lines = [
+        b"/CIDInit /ProcSet findresource begin",
+        b"12 dict begin",
+        b"begincmap",
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        b"/CMapName /Adobe-Identity-UCS def",
+        b"/CMapType 2 def",
+        b"1 begincodespacerange",
+        b"<0000> <ffff>",
+        b"endcodespacerange",
+    ]
     items = sorted(texts.items())
     for i in range(0, len(items), 100):
-        batch = items[i:i + 100]
+        batch = items[i : i + 100]
         lines.append(f"{len(batch)} beginbfchar".encode())
         lines += [f"<{gid:04x}> <".encode() + text + b">" for gid, text in batch]
         lines.append(b"endbfchar")

@@ -61,7 +61,7 @@ def _join(pdf: Pdf, front: int, sources: list[Pdf]) -> None:
     margins = [_margins_form(pdf, pdf.pages[front + i]) for i in range(stubs)]
     for source in sources:
         _append_chapter(pdf, source, margins, parts)
-    del pdf.pages[front:front + stubs]
+    del pdf.pages[front : front + stubs]
     _write_parts(pdf, parts)
 
 
@@ -70,8 +70,14 @@ def _front_parts(pdf: Pdf, front: int) -> _Parts:
     index_of = {page.objgen: i for i, page in enumerate(pdf.pages)}
     elements = [e for e in pdf.Root.StructTreeRoot.K[0].K if (_page_index(e, index_of) or 0) < front]
     kept = {page.objgen: page.obj for page in pdf.pages[:front]}
-    return _Parts(front, elements, [_numbers(pdf.Root.StructTreeRoot.ParentTree)] * front, list(range(front)),
-                  _destinations(pdf, kept), [b for b in _bookmarks(pdf, kept) if b.destination is not None])
+    return _Parts(
+        front,
+        elements,
+        [_numbers(pdf.Root.StructTreeRoot.ParentTree)] * front,
+        list(range(front)),
+        _destinations(pdf, kept),
+        [b for b in _bookmarks(pdf, kept) if b.destination is not None],
+    )
 
 
 def _append_chapter(pdf: Pdf, source: Pdf, margins: list[pikepdf.Object], parts: _Parts) -> None:
@@ -140,8 +146,10 @@ def _margins_form(pdf: Pdf, stub: pikepdf.Page) -> pikepdf.Object:
     """The skeleton page as a form, its marked content made artifacts: running heads and folios
     are pagination artifacts, and the skeleton's structure tree (which WeasyPrint gives the
     margin boxes' text) is not carried into the join."""
-    content = [([Name.Artifact], pikepdf.Operator("BMC")) if str(operator) == "BDC" else (operands, operator)
-               for operands, operator in pikepdf.parse_content_stream(stub)]
+    content = [
+        ([Name.Artifact], pikepdf.Operator("BMC")) if str(operator) == "BDC" else (operands, operator)
+        for operands, operator in pikepdf.parse_content_stream(stub)
+    ]
     stub.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(content))
     return stub.as_form_xobject()
 
@@ -165,7 +173,7 @@ def _relink(annotation: Dictionary) -> None:
     action = annotation.get("/A")
     uri = str(action.get("/URI", "")) if isinstance(action, Dictionary) else ""
     if uri.startswith(LINK_SCHEME):
-        name = uri[len(LINK_SCHEME):]
+        name = uri[len(LINK_SCHEME) :]
         del annotation["/A"]
         annotation.Dest = String(name)
         annotation.Contents = String(name)
@@ -195,8 +203,12 @@ def _bookmarks(source: Pdf, pages: dict[tuple[int, int], object]) -> list[_Bookm
 def _read_items(parent: Dictionary, pages: dict[tuple[int, int], object]) -> Iterator[_Bookmark]:
     item = parent.get("/First")
     while item is not None:
-        yield _Bookmark(String(bytes(item.Title)), _moved(item.get("/Dest"), pages), int(item.get("/Count", 0)),
-                        [b for b in _read_items(item, pages) if b.destination is not None])
+        yield _Bookmark(
+            String(bytes(item.Title)),
+            _moved(item.get("/Dest"), pages),
+            int(item.get("/Count", 0)),
+            [b for b in _read_items(item, pages) if b.destination is not None],
+        )
         item = item.get("/Next")
 
 

@@ -52,7 +52,8 @@ def lay_out(html: str, setup: LayoutSetup) -> tuple[weasyprint.Document, list[st
     warnings = [w for _, found in parsed for w in found]
     with captured_warnings() as more:
         document = weasyprint.HTML(string=html, base_url=setup.base_url, url_fetcher=fetcher).render(
-            stylesheets=[css for css, _ in parsed])
+            stylesheets=[css for css, _ in parsed]
+        )
     return document, warnings + more
 
 

@@ -70,20 +70,40 @@ def _print_page_css(book: Book, paper: str | None) -> str:
     """
     pdf = book.pdf
     top, _, bottom, _ = _sides(pdf.margins)
-    return (_page_rule(pdf.page_size, pdf.margins)
-            + f"@page {{ bleed: {css_length_points(pdf.bleed) + MARKS_ZONE:.3f}pt; marks: crop; }}\n"
-            + f"@page :left {{ margin: {top} {pdf.inner_margin} {bottom} {pdf.outer_margin}; }}\n"
-            + f"@page :right {{ margin: {top} {pdf.outer_margin} {bottom} {pdf.inner_margin}; }}\n")
+    return (
+        _page_rule(pdf.page_size, pdf.margins)
+        + f"@page {{ bleed: {css_length_points(pdf.bleed) + MARKS_ZONE:.3f}pt; marks: crop; }}\n"
+        + f"@page :left {{ margin: {top} {pdf.inner_margin} {bottom} {pdf.outer_margin}; }}\n"
+        + f"@page :right {{ margin: {top} {pdf.outer_margin} {bottom} {pdf.inner_margin}; }}\n"
+    )
 
 
 VARIANTS = {
-    "pdf": PagedVariant("pdf", "pdf", ("paged",), lambda b, paper: _page_rule(b.pdf.page_size, b.pdf.margins),
-                        url_notes=False, by_chapter=True),
-    "print": PagedVariant("print", "print", ("print", "paged"), _print_page_css, url_notes=False, cover=False,
-                          finish=lambda path, book: _set_bleed_box(path, book.pdf.bleed), min_dpi=150),
-    "handout": PagedVariant("handout", "handout", ("handout", "paged"),
-                            lambda b, paper: _page_rule(paper or b.handout.page_size, b.handout.margins),
-                            url_notes=True),
+    "pdf": PagedVariant(
+        "pdf",
+        "pdf",
+        ("paged",),
+        lambda b, paper: _page_rule(b.pdf.page_size, b.pdf.margins),
+        url_notes=False,
+        by_chapter=True,
+    ),
+    "print": PagedVariant(
+        "print",
+        "print",
+        ("print", "paged"),
+        _print_page_css,
+        url_notes=False,
+        cover=False,
+        finish=lambda path, book: _set_bleed_box(path, book.pdf.bleed),
+        min_dpi=150,
+    ),
+    "handout": PagedVariant(
+        "handout",
+        "handout",
+        ("handout", "paged"),
+        lambda b, paper: _page_rule(paper or b.handout.page_size, b.handout.margins),
+        url_notes=True,
+    ),
 }
 
 
@@ -133,18 +153,23 @@ def write_paged(
     return replace(result, warnings=tuple(w for w in result.warnings if not _NO_ALT.fullmatch(w)))
 
 
-def layout_setup(book: Book, theme: Theme, variant: PagedVariant, page_size: str | None,
-                 pdf_variant: str) -> LayoutSetup:
+def layout_setup(
+    book: Book, theme: Theme, variant: PagedVariant, page_size: str | None, pdf_variant: str
+) -> LayoutSetup:
     """The theme's stylesheets for this variant, the fonts, and the page size from book.toml."""
     extra = [*theme.stylesheets["handout-notes-margin"]] if variant.url_notes and book.handout.notes_margin else []
-    css = (CssSource(text=font_face_css(theme.fonts, lambda face: face.path.as_uri())),
-           *(CssSource(path=path) for path in theme.stylesheets[variant.stylesheets]),
-           CssSource(text=variant.page_css(book, page_size)),
-           *(CssSource(path=path) for path in extra))
+    css = (
+        CssSource(text=font_face_css(theme.fonts, lambda face: face.path.as_uri())),
+        *(CssSource(path=path) for path in theme.stylesheets[variant.stylesheets]),
+        CssSource(text=variant.page_css(book, page_size)),
+        *(CssSource(path=path) for path in extra),
+    )
     return LayoutSetup(book.root.as_uri() + "/", (book.root, *theme.allowed_roots()), css, pdf_variant or None)
 
 
-def _low_resolution_images(document: weasyprint.Document, chapters: Sequence[RenderedChapter], minimum: int) -> list[str]:
+def _low_resolution_images(
+    document: weasyprint.Document, chapters: Sequence[RenderedChapter], minimum: int
+) -> list[str]:
     """Raster images whose pixels are spread too thin at the size they are printed."""
     used_by = {a.href: r.chapter.source.name for r in chapters for a in r.assets}
     found: dict[str, str] = {}
@@ -157,9 +182,11 @@ def _low_resolution_images(document: weasyprint.Document, chapters: Sequence[Ren
             src = unquote(box.element.get("src", "")) if box.element is not None else ""
             if dpi < minimum and src not in found:
                 where = f" (in {used_by[src]})" if src in used_by else ""
-                found[src] = (f"{src}{where} prints at {dpi:.0f} dpi "
-                              f"({box.width / 96 * 25.4:.0f} mm wide); a print shop wants 300 dpi: "
-                              f"supply at least {round(box.width / 96 * 300)} px across")
+                found[src] = (
+                    f"{src}{where} prints at {dpi:.0f} dpi "
+                    f"({box.width / 96 * 25.4:.0f} mm wide); a print shop wants 300 dpi: "
+                    f"supply at least {round(box.width / 96 * 300)} px across"
+                )
     return list(found.values())
 
 
@@ -180,9 +207,17 @@ def render_html(book: Book, chapters: Sequence[RenderedChapter], theme: Theme, v
     qr = variant.url_notes and book.handout.qr
     views = [chapter_view(r, theme.words, _body(r, variant, qr), "#" + r.chapter.slug) for r in chapters]
     cover = book.metadata.cover.relative_to(book.root).as_posix() if book.metadata.cover else ""
-    html = render(environment, "book.html", book=book_view(book.metadata, theme.words), chapters=views,
-                  words=theme.words, generator=f"publish {__version__}", cover_image=cover, epub=False,
-                  with_cover=variant.cover)
+    html = render(
+        environment,
+        "book.html",
+        book=book_view(book.metadata, theme.words),
+        chapters=views,
+        words=theme.words,
+        generator=f"publish {__version__}",
+        cover_image=cover,
+        epub=False,
+        with_cover=variant.cover,
+    )
     return _unlink_missing_targets(html, {i for r in chapters for i in r.ids}, book, theme.words)
 
 
