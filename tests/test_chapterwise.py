@@ -19,11 +19,11 @@ from pypdf import PdfReader
 
 from bench.generate import generate
 from publish.build.prepare import check_book
-from publish.load.manuscript import load_manuscript
 from publish.convert.remote import RemotePolicy
+from publish.load.manuscript import load_manuscript
 from publish.writers.paged.chapterwise import Joined, unsplittable, write_by_chapter
-from publish.writers.paged.writer import VARIANTS, layout_setup, render_html, write_paged
 from publish.writers.paged.weasy import CssSource
+from publish.writers.paged.writer import VARIANTS, layout_setup, render_html, write_paged
 from tests.builds import FIXTURES, MANUSCRIPT, squash
 
 BOOKS = [MANUSCRIPT, FIXTURES / "two-authors", FIXTURES / "typographie", FIXTURES / "edge-cases", "benchmark"]

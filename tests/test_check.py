@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from publish.build.pipeline import BuildOptions, build
 from publish.build.prepare import check_book, check_templates
 from publish.errors import PublishError
-from publish.build.pipeline import BuildOptions, build
 from tests.builds import FIXTURES, MANUSCRIPT
 from tests.conftest import line_of
 

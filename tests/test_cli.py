@@ -163,7 +163,7 @@ def test_each_mistake_is_a_located_error_without_traceback(make_book, tmp_path, 
 
 
 def test_undecodable_image_names_the_image_and_the_chapter(make_book, tmp_path):
-    folder, path, line = _undecodable_image(make_book)
+    folder, _path, line = _undecodable_image(make_book)
     result = run("check", str(folder))
     assert re.search(rf"01-photos\.md:{line}:\d+: error: image `\.\./images/photo\.jpg` ", result.stdout)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from publish.load.config import load_config
 from publish.errors import PublishError
+from publish.load.config import load_config
 from publish.model import css_length_points
 
 

@@ -26,7 +26,7 @@ def test_every_format_is_byte_identical_across_folders(tmp_path, monkeypatch, ep
     else:
         monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     first_folder, first = _build_copy(FIXTURES / "two-authors", tmp_path / "un")
-    second_folder, second = _build_copy(FIXTURES / "two-authors", tmp_path / "deux-plus-long")
+    _second_folder, second = _build_copy(FIXTURES / "two-authors", tmp_path / "deux-plus-long")
     assert [o.format for o in first.outputs] == list(FORMATS)
     for one, two in zip(first.outputs, second.outputs, strict=True):
         data = one.path.read_bytes()

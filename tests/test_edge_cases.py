@@ -30,9 +30,9 @@ def test_builds_with_only_the_empty_chapter_warning_and_the_epub_is_valid(edge):
 
 def test_every_row_and_every_note_is_printed(edge):
     text = squash("\n".join(page_texts(edge.output("pdf"))))
-    rows = set(int(n) for n in re.findall(r"Ligne (\d+)\b", text))
+    rows = {int(n) for n in re.findall(r"Ligne (\d+)\b", text)}
     assert rows == set(range(1, 401))
-    notes = set(int(n) for n in re.findall(r"Note numéro (\d+)\.", text))
+    notes = {int(n) for n in re.findall(r"Note numéro (\d+)\.", text)}
     assert notes == set(range(1, 301))
 
 

@@ -90,7 +90,7 @@ def test_spine_and_navigation_follow_the_book(epub):
     files = [a.get("href") for a in toc.findall("./x:ol/x:li/x:a", NS)]
     assert files == spine[4:]
     landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
-    kinds = {a.get("{%s}type" % NS["epub"]) for a in landmarks.iter("{%s}a" % NS["x"])}
+    kinds = {a.get("{{{}}}type".format(NS["epub"])) for a in landmarks.iter("{{{}}}a".format(NS["x"]))}
     assert {"cover", "toc", "bodymatter"} <= kinds
     assert any(i.get("media-type") == "application/x-dtbncx+xml" for i in epub.manifest().values())
 
@@ -126,7 +126,7 @@ def test_footnotes_are_popup_asides_with_back_links():
 def test_cross_chapter_link_reaches_the_right_file_and_anchor():
     epub = Epub(built(FIXTURES / "two-authors").output("epub"))
     first = epub.xml("01-ouverture.xhtml")
-    href = next(a.get("href") for a in first.iter("{%s}a" % NS["x"]) if "mesures" in (a.get("href") or ""))
+    href = next(a.get("href") for a in first.iter("{{{}}}a".format(NS["x"])) if "mesures" in (a.get("href") or ""))
     file_name, anchor = href.split("#")
     assert file_name == "02-mesures.xhtml"
     assert epub.xml(file_name).find(f".//*[@id='{anchor}']", NS) is not None
@@ -166,7 +166,7 @@ def test_cover_image_and_page(epub):
 def test_images_are_in_the_manifest(epub):
     listed = {i.get("href") for i in epub.manifest().values()}
     for href in epub.spine_hrefs():
-        for image in epub.xml(href).iter("{%s}img" % NS["x"]):
+        for image in epub.xml(href).iter("{{{}}}img".format(NS["x"])):
             assert image.get("src") in listed
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from publish.errors import PublishError
 from publish.build.pipeline import BuildOptions, build
+from publish.errors import PublishError
 from tests.builds import FIXTURES, MANUSCRIPT
 
 

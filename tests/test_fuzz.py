@@ -12,8 +12,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from publish.errors import PublishError
 from publish.build.pipeline import BuildOptions, build
+from publish.errors import PublishError
 from tests.builds import epubcheck_messages
 from tests.conftest import DEFAULT_BOOK_TOML
 

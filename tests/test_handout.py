@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 
@@ -9,7 +10,6 @@ import pytest
 from pypdf import PdfReader
 
 from publish.build.pipeline import BuildOptions, build
-
 from tests.builds import FIXTURES, MANUSCRIPT, built, page_texts, squash
 
 
@@ -134,7 +134,7 @@ def test_qr_codes_encode_the_urls_printed_beside_them(tmp_path):
     path = report.outputs[0].path
     reader, texts = PdfReader(path), page_texts(path)
     found = 0
-    for page, text in zip(reader.pages, texts):
+    for page, _text in zip(reader.pages, texts):
         uris = _uri_annotations(page)
         expected = sorted(
             [[int(bool(module)) for module in row] for row in segno.make(uri, error="m", micro=False).matrix]
@@ -168,7 +168,7 @@ def test_notes_margin_widens_the_outer_margin_and_rules_it(tmp_path):
     column = [
         image.getpixel((int(image.width * 0.85), y)) for y in range(int(image.height * 0.2), int(image.height * 0.8))
     ]
-    lines = sum(1 for a, b in zip(column, column[1:]) if a > 200 >= b)  # white -> grey transitions
+    lines = sum(1 for a, b in itertools.pairwise(column) if a > 200 >= b)  # white -> grey transitions
     assert lines >= 15, f"{lines} ruled lines in the notes margin"
     assert min(column) > 60, "the rules are light grey, not black"
     assert report.warnings == ()

@@ -11,8 +11,8 @@ import sys
 import pytest
 from PIL import Image
 
-from publish.errors import PublishError
 from publish.build.pipeline import BuildOptions, build
+from publish.errors import PublishError
 from tests.conftest import line_of
 
 CHAPTER = "# Images\n\nUn paragraphe.\n\n![Une image](../images/{name})\n"
@@ -138,7 +138,7 @@ class _Server:
         import threading
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (the stdlib's name)
+            def do_GET(self):
                 import time
 
                 time.sleep(delay)
@@ -200,6 +200,8 @@ def test_remote_images_that_cannot_be_used_are_clear_errors(make_book, tmp_path,
 def test_a_slow_server_times_out(make_book, tmp_path):
     from publish.convert.remote import RemoteError, RemotePolicy, fetch_image
 
-    with _Server({"/lente.png": ("image/png", _png())}, delay=3) as server:
-        with pytest.raises(RemoteError, match="could not be fetched"):
-            fetch_image(f"{server.url}/lente.png", tmp_path, RemotePolicy(allowed=True, timeout=0.5))
+    with (
+        _Server({"/lente.png": ("image/png", _png())}, delay=3) as server,
+        pytest.raises(RemoteError, match="could not be fetched"),
+    ):
+        fetch_image(f"{server.url}/lente.png", tmp_path, RemotePolicy(allowed=True, timeout=0.5))

@@ -7,8 +7,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from publish.errors import PublishError
 from publish.build.pipeline import BuildOptions, build
+from publish.errors import PublishError
 from publish.writers.impose import booklet_order, impose_booklet
 from tests.builds import FIXTURES, MANUSCRIPT, built, squash
 

@@ -7,9 +7,9 @@ import re
 import pytest
 from lxml import html as lxml_html
 
+from publish.convert.chapter import check_links, render_chapter
 from publish.errors import Diagnostic
 from publish.load.manuscript import load_manuscript
-from publish.convert.chapter import check_links, render_chapter
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>\n'
 XML_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*$")
@@ -22,7 +22,7 @@ def render(make_book, chapters, **kwargs):
 
 
 def render_one(make_book, text, **kwargs):
-    book, rendered = render(make_book, {"01-chapitre.md": text}, **kwargs)
+    _book, rendered = render(make_book, {"01-chapitre.md": text}, **kwargs)
     return rendered[0]
 
 
@@ -140,7 +140,7 @@ def test_ids_are_prefixed_with_the_chapter_slug(make_book):
     assert ids, "headings carry ids"
     assert all(i.startswith(slug + "--") for i in ids), ids
     assert f"{slug}--ma-section" in ids
-    assert [h.id for h in rendered.headings][0] == f"{slug}--ma-section"
+    assert next(h.id for h in rendered.headings) == f"{slug}--ma-section"
     assert slug in rendered.ids  # the chapter itself is a link target
 
 
@@ -176,7 +176,7 @@ def test_heading_ids_are_ascii_xml_names_unique_and_stable(make_book):
         assert heading_id.isascii() and XML_NAME.match(heading_id), heading_id
     assert len(set(ids)) == len(ids)
     assert ids[0] == f"{slug}--elements-a-voir"
-    assert [h.text for h in first.headings][0] == "Éléments\u00a0: à voir"  # typeset, no-break space kept
+    assert next(h.text for h in first.headings) == "Éléments\u00a0: à voir"  # typeset, no-break space kept
     # stable: the same text in another book, behind another chapter, gives the same ids
     _, rendered = render(make_book, {"00-avant.md": "# Avant\n\n## Éléments : à voir\n", "01-chapitre.md": text})
     assert [h.id for h in rendered[1].headings] == ids

@@ -28,7 +28,7 @@ def text_after_markers(epub: Path) -> dict[int, tuple[str, str]]:
             body = etree.fromstring(archive.read(name)).find(f"{XHTML}body")
             events: list[tuple[str, object]] = []
 
-            def walk(node: etree._Element) -> None:
+            def walk(node: etree._Element, events: list[tuple[str, object]] = events) -> None:
                 if node.get("role") == "doc-pagebreak":
                     events.append(("page", int(node.get("aria-label"))))
                 elif node.get("role") in ("doc-pagelist", "doc-footnote"):  # a note is at the chapter's end
@@ -118,7 +118,7 @@ def test_every_page_of_the_pdf_has_exactly_one_marker_in_reading_order(default_b
 
 
 def test_text_after_each_marker_is_the_first_text_of_that_pdf_page(default_book):
-    build, markers, lines = default_book
+    _build, markers, lines = default_book
     # Two pages have no place of their own in the EPUB: the cover (an image there) and the
     # table of contents' second page (the EPUB's navigation document lists chapters its own way).
     skipped = {1, 5}

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 import publish.build.prepare
-from publish.build.prepare import check_book
-from publish.load.manuscript import load_manuscript
-from publish.convert.chapter import render_chapter
 from publish.build.pipeline import BuildOptions, build
+from publish.build.prepare import check_book
 from publish.convert.cache import decode, encode
+from publish.convert.chapter import render_chapter
+from publish.load.manuscript import load_manuscript
 from publish.model import RenderedChapter
 from tests.builds import FIXTURES, MANUSCRIPT
 

@@ -11,10 +11,10 @@ import zipfile
 import pytest
 from pypdf import PdfReader
 
-from publish.load.manuscript import load_manuscript
-from publish.convert.chapter import render_chapter
 from publish.build.pipeline import BuildOptions, build
+from publish.convert.chapter import render_chapter
 from publish.convert.sanitize import find_removals, sanitize
+from publish.load.manuscript import load_manuscript
 from tests.builds import epubcheck_messages
 from tests.conftest import line_of
 

@@ -6,11 +6,11 @@ import tomllib
 
 import pytest
 
-from publish.writers.epub.cssvars import resolve_custom_properties
-from publish.errors import PublishError
 from publish.build.pipeline import BuildOptions, build
-from publish.theme.templating import make_environment, render
+from publish.errors import PublishError
 from publish.theme.loading import builtin_styles, load_theme
+from publish.theme.templating import make_environment, render
+from publish.writers.epub.cssvars import resolve_custom_properties
 
 
 def test_default_theme_resolves_fonts_and_stylesheets(tmp_path):

@@ -126,7 +126,7 @@ def test_the_pdf_is_laid_out_in_the_background_and_served(watched):
 
 
 def test_files_outside_the_manuscript_are_not_served(watched):
-    folder, watch = watched
+    _folder, watch = watched
     for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/_theme/999/x.css", "/.publish/preview/book.pdf"):
         assert get(watch.url + path)[0] == 404, path
     assert watch.stop() == 0

@@ -9,12 +9,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from publish.store import CACHE_DIR
-from publish.errors import PublishError
-from publish.model import Book, PageStart, PdfSettings, RenderedChapter
-from publish.load.selection import select_chapters
-from publish.theme.loading import Theme
 from publish.convert.typography import typeset_text
+from publish.errors import PublishError
+from publish.load.selection import select_chapters
+from publish.model import Book, PageStart, PdfSettings, RenderedChapter
+from publish.store import CACHE_DIR
+from publish.theme.loading import Theme
 
 # The writers (WeasyPrint, ebooklib) are imported where they are used: a build whose outputs
 # are all up to date never needs them, and importing WeasyPrint alone takes half a second.
@@ -66,9 +66,9 @@ def build_timestamp(book: Book) -> datetime.datetime:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else the book's date at midnight UTC."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc)
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
     date = book.metadata.date
-    return datetime.datetime(date.year, date.month, date.day, tzinfo=datetime.timezone.utc)
+    return datetime.datetime(date.year, date.month, date.day, tzinfo=datetime.UTC)
 
 
 def file_name(slug: str, name: str) -> str:
@@ -158,7 +158,8 @@ def _epub(job: Job, target: Path) -> WriterResult:
     from publish.writers.epub.writer import write_epub
 
     book = job.book
-    source = f"{typeset_text(book.metadata.title, book.metadata.lang)}, PDF {book.pdf.page_size} ({file_name(book.slug, 'pdf')})"
+    title = typeset_text(book.metadata.title, book.metadata.lang)
+    source = f"{title}, PDF {book.pdf.page_size} ({file_name(book.slug, 'pdf')})"
     write_epub(
         book,
         job.rendered,

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from publish.errors import Diagnostic, PublishError
 from publish.build.outputs import FORMATS, WRITERS, Job, file_name, write_atomically
+from publish.errors import Diagnostic, PublishError
 from publish.processes import process_pool
 
 GROUPS = (("pdf", "epub", "booklet"), ("handout",), ("print",))
@@ -72,7 +72,9 @@ def _make_group(
         path = out / file_name(job.book.slug, name)
         begin = time.perf_counter()
         try:
-            pages, warnings = write_atomically(path, lambda target: WRITERS[name](job, target), job.options.strict)
+            pages, warnings = write_atomically(
+                path, lambda target, name=name: WRITERS[name](job, target), job.options.strict
+            )
         except PublishError as error:
             made.append(Made(name, path, None, (), 0.0, error.diagnostics))
         else:

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from publish.build.cache import fingerprint, remember, up_to_date
-from publish.load.config import load_config
-from publish.errors import ERROR, WARNING, Diagnostic, PublishError
-from publish.model import slugify
 from publish.build.outputs import DEFAULT_FORMATS, FORMATS, BuildOptions, Job, build_timestamp, file_name, formats_for
 from publish.convert.remote import RemotePolicy
+from publish.errors import ERROR, WARNING, Diagnostic, PublishError
+from publish.load.config import load_config
+from publish.model import slugify
 from publish.theme.loading import builtin_styles
 
 __all__ = [
@@ -81,8 +81,8 @@ def build(
     key, cached = _cached(folder, out, options)
     if cached is not None:
         return replace(cached, stages=(StageTime("cache", time.perf_counter() - started),))
-    from publish.build.prepare import check_book, stop_if_needed  # Markdown, lxml, WeasyPrint: only when needed
     from publish.build.parallel import make_outputs
+    from publish.build.prepare import check_book, stop_if_needed  # Markdown, lxml, WeasyPrint: only when needed
 
     progress.begin("chapters", None)
     try:

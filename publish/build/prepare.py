@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
 from pathlib import Path
 
+from publish.convert.cache import RenderCache
+from publish.convert.chapter import check_links, render_chapter
+from publish.convert.remote import RemotePolicy
 from publish.errors import Diagnostic, PublishError
 from publish.load.manuscript import load_manuscript
-from publish.convert.chapter import check_links, render_chapter
 from publish.model import Book, RenderedChapter
-from publish.convert.remote import RemotePolicy
-from publish.convert.cache import RenderCache
 from publish.theme.loading import Theme, load_theme
 
 
@@ -87,8 +86,8 @@ def check_templates(checked: CheckedBook) -> tuple[Diagnostic, ...]:
     """
     import tempfile
 
-    from publish.writers.epub.cover import cover_jpeg
     from publish.build.outputs import build_timestamp
+    from publish.writers.epub.cover import cover_jpeg
     from publish.writers.epub.writer import write_epub
     from publish.writers.paged.writer import VARIANTS, render_html
 

@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from publish.errors import ERROR, WARNING, Diagnostic
 from publish.build.pipeline import BuildReport, Output
 from publish.build.pipeline import Progress as BuildProgress
+from publish.errors import ERROR, WARNING, Diagnostic
 
 _LABELS = {
     "chapters": "Reading and checking chapters",

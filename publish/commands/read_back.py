@@ -13,9 +13,9 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from publish.build.outputs import file_name
+from publish.convert.typography import typeset_text
 from publish.errors import ERROR, WARNING, Diagnostic
 from publish.model import Book
-from publish.convert.typography import typeset_text
 
 NOTE = "note"  # said, but neither an error nor a warning (e.g. a check that could not run)
 _PDFS = ("pdf", "handout", "print", "booklet")

@@ -7,7 +7,8 @@ manuscript other than the chapters' Markdown (the images a chapter shows, and th
 of the chapter files it may link to). An edit to one chapter therefore converts that
 chapter only; an edit to an image converts them all. Entries live in
 ``<manuscript>/.publish/cache/chapters/`` and go once unused for a while (cache.prune); one
-that cannot be read or does not fit the types is ignored, and JSON (not pickle) means a shared manuscript folder cannot carry code.
+that cannot be read or does not fit the types is ignored, and JSON (not pickle) means a shared
+manuscript folder cannot carry code.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from publish import __version__
-from publish.store import CACHE_DIR, manuscript_files, prune, touch
 from publish.errors import Diagnostic
 from publish.model import Book, Chapter, RenderedChapter
+from publish.store import CACHE_DIR, manuscript_files, prune, touch
 
 
 class RenderCache:

@@ -8,12 +8,12 @@ import markdown as python_markdown
 from lxml import html as lxml_html
 
 from publish.convert import checks, repair, structure
-from publish.errors import ERROR, Diagnostic
-from publish.model import Chapter, Limits, RenderedChapter, slugify
 from publish.convert.remote import RemotePolicy
 from publish.convert.sanitize import find_removals, sanitize
-from publish.load.source import SourceText
 from publish.convert.typography import typeset_element
+from publish.errors import ERROR, Diagnostic
+from publish.load.source import SourceText
+from publish.model import Chapter, Limits, RenderedChapter, slugify
 
 EXTENSIONS = (
     "tables",

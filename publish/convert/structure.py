@@ -9,16 +9,15 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import replace
-
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from publish.convert.checks import MISSING_ALT
 from publish.convert.images import image_problem
 from publish.convert.remote import RemoteError, RemotePolicy, fetch_image
-from publish.convert.checks import MISSING_ALT
 from publish.load.source import SourceText
 from publish.model import Asset, ExternalLink, Heading, Limits, Link, Note, chapter_slug_for
 

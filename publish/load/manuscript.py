@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from publish.load.config import load_config
 from publish.errors import PublishError
-from publish.model import Book, Chapter, chapter_slug_for
+from publish.load.config import load_config
 from publish.load.selection import select_chapters
+from publish.model import Book, Chapter, chapter_slug_for
 
 CHAPTERS_DIR = "chapters"
 FRONT_MATTER_KEYS = ("title", "numbered", "lang")

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from publish.model import Heading, Metadata, RenderedChapter
 from publish.convert.typography import typeset_text
+from publish.model import Heading, Metadata, RenderedChapter
 
 
 @dataclass(frozen=True)

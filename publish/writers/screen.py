@@ -7,9 +7,9 @@ from pathlib import Path
 
 from publish import __version__
 from publish.model import Book, Note, RenderedChapter
-from publish.theme.templating import html, make_environment, render
-from publish.theme.loading import Theme, font_face_css
 from publish.theme.context import book_view, chapter_view
+from publish.theme.loading import Theme, font_face_css
+from publish.theme.templating import html, make_environment, render
 
 
 def render_screen(

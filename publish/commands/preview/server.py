@@ -18,8 +18,8 @@ from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
-from publish.errors import PublishError
 from publish.commands.preview.state import Preview
+from publish.errors import PublishError
 from publish.theme.loading import builtin_styles
 
 PDF_QUIET_SECONDS = 1.5  # the PDF is laid out once no save has come for this long
@@ -53,7 +53,7 @@ class _Files:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
-    def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
+    def do_GET(self) -> None:
         path = urlsplit(self.path).path
         preview = self.server.preview
         if path in ("/", "/index.html"):
@@ -99,7 +99,9 @@ class _Handler(BaseHTTPRequestHandler):
             while True:
                 with preview.changed:
                     preview.changed.wait_for(
-                        lambda: preview.stopping or preview.snapshot.version != version or preview.pdf_status != pdf,
+                        lambda version=version, pdf=pdf: (
+                            preview.stopping or preview.snapshot.version != version or preview.pdf_status != pdf
+                        ),
                         timeout=KEEPALIVE_SECONDS,
                     )
                     if preview.stopping:

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from publish.build.outputs import layout_cache
 from publish.build.prepare import CheckedBook, check_book
 from publish.errors import Diagnostic, PublishError
-from publish.build.outputs import layout_cache
 from publish.writers.paged.writer import VARIANTS, write_paged
 from publish.writers.screen import render_screen
 

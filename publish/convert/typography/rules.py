@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 from publish.convert.typography.tables import NBSP, LanguageTable
 
@@ -51,7 +51,7 @@ def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-@lru_cache(maxsize=None)
+@cache
 def compile_rules(table: LanguageTable) -> tuple[Rule, ...]:
     """The table's rules, in the order they must run: characters, quotes, spacing, numbers."""
     rules = [

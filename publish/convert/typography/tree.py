@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 from lxml import etree
 
@@ -290,7 +290,7 @@ def _splice(piece: Piece, parts: list) -> None:
             anchor = sup
 
 
-@lru_cache(maxsize=None)
+@cache
 def _superscript_patterns(table: LanguageTable) -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
     """One pattern finding any superscript word (not glued to a word on its left), and each entry's own."""
     body = "|".join(f"(?:{entry.pattern})" for entry in table.superscripts)

@@ -14,9 +14,9 @@ from pathlib import Path
 from PIL import Image
 
 from publish.model import Book
-from publish.theme.templating import make_environment, render
-from publish.theme.loading import Theme, font_face_css
 from publish.theme.context import book_view
+from publish.theme.loading import Theme, font_face_css
+from publish.theme.templating import make_environment, render
 
 COVER_HEIGHT = 2400  # pixels on the long side; Kindle and Kobo ask for at least 1,600
 MIN_LONG_SIDE = 1600

@@ -14,15 +14,15 @@ from urllib.parse import unquote
 
 from ebooklib import epub
 
+from publish.convert.checks import ACCESSIBILITY
+from publish.convert.typography import typeset_text
+from publish.model import Book, Note, PageStart, RenderedChapter, slugify
+from publish.theme.context import BookView, book_view, chapter_view
+from publish.theme.loading import Theme, font_face_css
+from publish.theme.templating import html, make_environment, render
 from publish.writers.epub.cssvars import resolve_custom_properties
 from publish.writers.epub.fontsubset import subset_font
-from publish.model import Book, Note, PageStart, RenderedChapter, slugify
-from publish.convert.checks import ACCESSIBILITY
 from publish.writers.epub.pagemarks import assign_pages, edit_nav, insert_markers
-from publish.theme.templating import html, make_environment, render
-from publish.theme.loading import Theme, font_face_css
-from publish.convert.typography import typeset_text
-from publish.theme.context import BookView, book_view, chapter_view
 
 STYLESHEET = "styles/book.css"
 # Ids of the front matter, in the PDF's HTML, and the EPUB document that holds each.
@@ -194,12 +194,9 @@ def _set_metadata(
     doc.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
     # Claimed only when our own checks found nothing against it (every image described, no
     # heading level skipped); Ace by DAISY confirms it in the test suite.
-    if described:
-        if not any(d.code in ACCESSIBILITY for r in chapters for d in r.diagnostics):
-            doc.add_metadata(
-                None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"}
-            )
-            doc.add_metadata(None, "meta", meta.publisher or view.authors_text, {"property": "a11y:certifiedBy"})
+    if described and not any(d.code in ACCESSIBILITY for r in chapters for d in r.diagnostics):
+        doc.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"})
+        doc.add_metadata(None, "meta", meta.publisher or view.authors_text, {"property": "a11y:certifiedBy"})
     doc.add_metadata(None, "meta", str(words["accessibility_summary"]), {"property": "schema:accessibilitySummary"})
 
 

@@ -24,6 +24,7 @@ rules for :first, :left, :right or :blank pages.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -36,9 +37,9 @@ from urllib.parse import unquote, urljoin, urlparse
 import tinycss2
 
 from publish import __version__
-from publish.store import prune, touch
 from publish.model import PageStart
 from publish.processes import process_pool
+from publish.store import prune, touch
 from publish.writers.paged.fontshare import keep_fonts
 from publish.writers.paged.join import LINK_SCHEME, join_pdf
 from publish.writers.paged.pagestarts import page_starts
@@ -114,7 +115,7 @@ def split_html(html: str, slugs: Sequence[str]) -> SplitBook | None:
         starts.append(found.start())
         position = found.end()
     bounds = [*starts, end]
-    chapters = tuple(html[a:b] for a, b in zip(bounds, bounds[1:]))
+    chapters = tuple(html[a:b] for a, b in itertools.pairwise(bounds))
     if not all(chunk.rstrip().endswith("</section>") for chunk in chapters):
         return None
     return SplitBook(html[: body.end()], html[body.end() : starts[0]], chapters, html[end:])

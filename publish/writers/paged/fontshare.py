@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-import pikepdf
 import uharfbuzz
 import weasyprint
 from pikepdf import Array, Dictionary, Name, Pdf
@@ -47,7 +46,7 @@ def share_fonts(pdf: Pdf, folder: Path) -> None:
     font_dicts = list(_font_dictionaries(pdf))
     groups: dict[str, dict[tuple[int, int], Dictionary]] = defaultdict(dict)
     for fonts in font_dicts:
-        for _, font in fonts.items():
+        for font in fonts.values():
             if font.get("/Subtype") == Name.Type0 and font.get("/Encoding") == Name("/Identity-H"):
                 groups[str(font.BaseFont)][font.objgen] = font
     replaced: dict[tuple[int, int], Dictionary] = {}
@@ -55,7 +54,7 @@ def share_fonts(pdf: Pdf, folder: Path) -> None:
         original = folder / (base_font[1:] + ".font")
         if len(fonts) > 1 and original.is_file():
             merged = _merge(pdf, list(fonts.values()), original.read_bytes())
-            replaced.update({objgen: merged for objgen in fonts})
+            replaced.update(dict.fromkeys(fonts, merged))
     for fonts in font_dicts:
         for name, font in list(fonts.items()):
             if font.objgen in replaced:
@@ -77,7 +76,7 @@ def _font_dictionaries(pdf: Pdf) -> Iterator[Dictionary]:
             if fonts.is_indirect:
                 seen.add(fonts.objgen)
             yield fonts
-        for _, xobject in resources.get("/XObject", Dictionary()).items():
+        for xobject in resources.get("/XObject", Dictionary()).values():
             if xobject.get("/Subtype") == Name.Form:
                 pending.append(xobject.get("/Resources"))
 

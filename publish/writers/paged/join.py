@@ -158,8 +158,8 @@ def _put_under(pdf: Pdf, page: pikepdf.Page, margins: pikepdf.Object) -> None:
     """Draw ``margins`` first, as an artifact, then the page's own content over it."""
     # WeasyPrint shares one resource dictionary between all pages: this page gets its own,
     # or every page would list every page's margins.
-    resources = Dictionary({key: value for key, value in page.obj.Resources.items()})
-    xobjects = {key: value for key, value in resources.get("/XObject", Dictionary()).items()}
+    resources = Dictionary(dict(page.obj.Resources.items()))
+    xobjects = dict(resources.get("/XObject", Dictionary()).items())
     resources.XObject = Dictionary({**xobjects, _MARGINS: margins})
     page.obj.Resources = resources
     page.contents_add(pdf.make_stream(f"q /Artifact BMC {_MARGINS} Do EMC Q\n".encode()), prepend=True)

@@ -10,17 +10,17 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import weasyprint
-from weasyprint.formatting_structure import boxes
-from weasyprint.images import RasterImage
 from pypdf import PdfWriter
 from pypdf.generic import RectangleObject
+from weasyprint.formatting_structure import boxes
+from weasyprint.images import RasterImage
 
 from publish import __version__
-from publish.model import Book, ExternalLink, Note, PageStart, RenderedChapter, css_length_points
-from publish.theme.templating import make_environment, render
-from publish.theme.loading import Theme, font_face_css
 from publish.convert.typography import typeset_text
+from publish.model import Book, ExternalLink, Note, PageStart, RenderedChapter, css_length_points
 from publish.theme.context import book_view, chapter_view
+from publish.theme.loading import Theme, font_face_css
+from publish.theme.templating import make_environment, render
 from publish.writers.paged.pagestarts import page_starts
 from publish.writers.paged.qr import qr_data_uri
 from publish.writers.paged.weasy import CssSource, LayoutSetup, lay_out, write_pdf
