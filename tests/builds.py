@@ -17,6 +17,8 @@ from publish.build.pipeline import BuildOptions, BuildReport, build
 ROOT = Path(__file__).resolve().parent.parent
 MANUSCRIPT = ROOT / "manuscript"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "books"
+# Every output folder of this session's shared builds lives here; conftest.py removes it at the end.
+SCRATCH = Path(tempfile.mkdtemp(prefix="publish-tests-"))
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Built:
 
 @functools.cache
 def built(folder: Path, formats: tuple[str, ...] = ("pdf", "epub", "handout"), chapters: str | None = None) -> Built:
-    out = Path(tempfile.mkdtemp(prefix="publish-test-"))
+    out = Path(tempfile.mkdtemp(prefix="build-", dir=SCRATCH))
     report = build(folder, out, BuildOptions(formats=formats, handout_chapters=chapters))
     return Built(folder, out, report)
 

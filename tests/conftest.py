@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 import itertools
+import os
+import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Generated examples are the same on every run (CI must be deterministic); HYPOTHESIS_PROFILE=explore
+# draws new ones, to look for new failures by hand. No example database is written either way.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Remove the output folders of the builds shared across tests (tests/builds.py)."""
+    import sys
+
+    builds = sys.modules.get("tests.builds")
+    if builds is not None:
+        shutil.rmtree(builds.SCRATCH, ignore_errors=True)
+
 
 # Line 1: [book], 2: title, 3: authors, 4: lang, 5: date. Tests that check line
 # numbers compute them from the text they write, not from this comment.

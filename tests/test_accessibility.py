@@ -18,6 +18,8 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 BOOKS = [MANUSCRIPT, FIXTURES / "two-authors", FIXTURES / "typographie", FIXTURES / "edge-cases"]
 
 
+@pytest.mark.slow
+@pytest.mark.reader
 @pytest.mark.parametrize("folder", BOOKS, ids=[f.name for f in BOOKS])
 def test_ace_finds_nothing_serious_or_critical(folder, tmp_path):
     formats = ("pdf", "epub") if folder.name == "edge-cases" else ("pdf", "epub", "handout")
@@ -26,6 +28,8 @@ def test_ace_finds_nothing_serious_or_critical(folder, tmp_path):
     assert report["earl:result"]["earl:outcome"] in ("pass", "fail")  # the report was made
 
 
+@pytest.mark.slow
+@pytest.mark.reader
 def test_ace_finds_nothing_at_all_on_the_default_book(tmp_path):
     report = ace_report(built(MANUSCRIPT).output("epub"), tmp_path / "ace")
     assert violations(report, ("minor", "moderate", "serious", "critical")) == []
@@ -49,6 +53,7 @@ def _features(opf: str) -> set[str]:
     return set(re.findall(r'<meta property="schema:accessibilityFeature">([^<]+)</meta>', opf))
 
 
+@pytest.mark.slow
 def test_metadata_follows_the_content(make_book, tmp_path):
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'
     described = make_book({"01-a.md": "# A\n\nTexte.\n\n![Un carré](../images/a.svg)\n"}, files={"images/a.svg": svg})
@@ -72,6 +77,7 @@ def test_metadata_follows_the_content(make_book, tmp_path):
         assert "printPageNumbers" not in _features(opf) and "pageBreakSource" not in opf
 
 
+@pytest.mark.slow
 def test_every_document_has_a_language_and_the_expected_roles():
     epub = built(MANUSCRIPT).output("epub")
     roles: set[str] = set()
@@ -94,6 +100,7 @@ def test_every_document_has_a_language_and_the_expected_roles():
     } <= roles
 
 
+@pytest.mark.slow
 def test_epub_css_lets_the_reader_choose_colours_fonts_and_sizes():
     with zipfile.ZipFile(built(MANUSCRIPT).output("epub")) as archive:
         css = archive.read("EPUB/styles/book.css").decode("utf-8")
@@ -134,6 +141,7 @@ def _structure(reader: PdfReader) -> tuple[dict[str, int], list[object]]:
     return counts, figures
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("output", ["pdf", "handout"])
 def test_pdfs_are_tagged_with_language_title_alt_text_and_bookmarks(output):
     reader = PdfReader(built(MANUSCRIPT).output(output))
@@ -152,6 +160,7 @@ def test_pdfs_are_tagged_with_language_title_alt_text_and_bookmarks(output):
         assert len(reader.outline) >= 7
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variant, marker", [("pdf/ua-1", 'pdfuaid:part="1"'), ("pdf/a-3b", 'pdfaid:part="3"')])
 def test_pdf_variants_for_archiving_and_accessibility(tmp_path, variant, marker):
     report = build(FIXTURES / "two-authors", tmp_path, BuildOptions(formats=("pdf",), pdf_variant=variant))
@@ -174,10 +183,13 @@ def test_unknown_pdf_variant_in_book_toml_is_located(make_book):
     assert "unknown PDF variant `pdf/x-4`" in caught.value.message and caught.value.line == 8
 
 
+@pytest.mark.slow
+@pytest.mark.epubcheck
 def test_default_epub_still_passes_epubcheck():
     assert epubcheck_messages(built(MANUSCRIPT).output("epub")) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("output", ["pdf", "handout"])
 def test_pdfua_checker_finds_no_error(tmp_path, output):
     """`pdfua` (PyPI) checks the machine-checkable subset of PDF/UA-1; veraPDF is not in the registries here."""

@@ -35,6 +35,7 @@ def _stamps(report) -> dict[str, int]:
     return {o.format: o.path.stat().st_mtime_ns for o in report.outputs}
 
 
+@pytest.mark.slow
 def test_an_unchanged_manuscript_keeps_its_outputs_and_replays_its_warnings(book, tmp_path):
     first = build(book, tmp_path / "out")
     second = build(book, tmp_path / "out")
@@ -44,6 +45,7 @@ def test_an_unchanged_manuscript_keeps_its_outputs_and_replays_its_warnings(book
     assert second.warnings == first.warnings and len(first.warnings) == 1  # the image without alt text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("change", ["chapter", "image", "book.toml", "output", "record", "options", "no-cache"])
 def test_any_change_makes_the_outputs_again(book, tmp_path, change):
     out = tmp_path / "out"
@@ -71,6 +73,7 @@ def test_any_change_makes_the_outputs_again(book, tmp_path, change):
     assert all(stamp > before[name] for name, stamp in _stamps(second).items())
 
 
+@pytest.mark.slow
 def test_a_record_naming_other_files_is_not_trusted(book, tmp_path):
     build(book, tmp_path / "out", BuildOptions(formats=("epub",)))
     record_path = book / CACHE_DIR / RECORD
@@ -82,6 +85,7 @@ def test_a_record_naming_other_files_is_not_trusted(book, tmp_path):
     assert again.stages[0].stage == "check"
 
 
+@pytest.mark.slow
 def test_the_command_line_shows_the_kept_outputs(book, tmp_path):
     command = [sys.executable, "-m", "publish", "build", str(book), "--out", str(tmp_path / "out"), "--verbose"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -91,6 +95,7 @@ def test_the_command_line_shows_the_kept_outputs(book, tmp_path):
     assert "has no alternative text" in again.stderr  # warnings are not forgotten
 
 
+@pytest.mark.slow
 def test_parallel_and_sequential_builds_give_the_same_bytes(tmp_path):
     folder = tmp_path / "book"
     shutil.copytree(FIXTURES / "two-authors", folder)

@@ -53,12 +53,14 @@ def _texts(path: Path) -> list[str]:
     return [" ".join(page.split()) for page in text.split("\f")[: len(PdfReader(path).pages)]]
 
 
+@pytest.mark.slow
 def test_same_pages_and_text_as_one_document(pair):
     whole, joined = pair
     assert len(PdfReader(joined).pages) == len(PdfReader(whole).pages)
     assert _texts(joined) == _texts(whole)  # folios and running heads included
 
 
+@pytest.mark.slow
 def test_pages_look_the_same(pair, tmp_path):
     whole, joined = pair
     for name, pdf in (("a", whole), ("b", joined)):
@@ -114,6 +116,7 @@ def _links(path: Path) -> list[tuple[int, list[int], str | None, str | None, boo
     return found
 
 
+@pytest.mark.slow
 def test_same_bookmarks_destinations_and_links(pair):
     whole, joined = pair
     assert _outline(joined) == _outline(whole)
@@ -123,6 +126,7 @@ def test_same_bookmarks_destinations_and_links(pair):
     assert not [link for link in links if link[3] and link[3].startswith("publish-link:")]
 
 
+@pytest.mark.slow
 def test_cross_chapter_links_land_on_their_target(pair):
     _, joined = pair
     destinations = _destinations(joined)
@@ -148,6 +152,7 @@ def _structure(path: Path) -> tuple[Counter, int, list[int]]:
         return kinds, len(root.ParentTree.Nums) // 2, keys
 
 
+@pytest.mark.slow
 def test_structure_tree_is_whole(pair):
     whole, joined = pair
     kinds, entries, keys = _structure(joined)
@@ -155,6 +160,7 @@ def test_structure_tree_is_whole(pair):
     assert keys == list(range(len(keys)))  # each page its own parent-tree entry
 
 
+@pytest.mark.slow
 def test_each_font_is_embedded_once(pair):
     whole, joined = pair
     fonts = subprocess.run(["pdffonts", str(joined)], check=True, capture_output=True, text=True).stdout
@@ -190,6 +196,7 @@ def _toc_number(pdf: Path, title: str) -> int:
     return int(match.group(1))
 
 
+@pytest.mark.slow
 def test_an_edit_lays_out_that_chapter_only(tmp_path):
     book = tmp_path / "book"
     shutil.copytree(MANUSCRIPT, book, ignore=shutil.ignore_patterns(".publish", "output"))
@@ -231,6 +238,7 @@ def _age(folder: Path) -> None:
         os.utime(path, (old, old))
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_entry_is_laid_out_again(tmp_path):
     cache = tmp_path / "cache"
     _lay_out(MANUSCRIPT, tmp_path / "1.pdf", cache)
@@ -243,6 +251,7 @@ def test_a_damaged_cache_entry_is_laid_out_again(tmp_path):
     assert _lay_out(MANUSCRIPT, tmp_path / "3.pdf", cache).laid_out == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "css, reason",
     [
@@ -269,6 +278,7 @@ def test_themes_that_need_the_whole_book_are_laid_out_as_one_document(make_book,
     assert unsplittable(setup.with_css(CssSource(text=f"/* running( in a comment */ {css}"))) == reason
 
 
+@pytest.mark.slow
 def test_a_theme_with_left_and_right_pages_gets_one_document(make_book, tmp_path):
     folder = make_book(
         extra_toml='theme = "miroir"\n',

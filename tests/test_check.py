@@ -95,6 +95,7 @@ def test_code_is_not_checked():
     assert "pas-une-note" not in messages
 
 
+@pytest.mark.slow
 def test_the_default_manuscript_and_a_new_book_are_clean(tmp_path):
     from publish.commands.new import new_book
 
@@ -103,6 +104,7 @@ def test_the_default_manuscript_and_a_new_book_are_clean(tmp_path):
         assert checked.diagnostics == () and check_templates(checked) == (), folder
 
 
+@pytest.mark.slow
 def test_command_prints_one_parsable_line_per_finding_and_exits_1(tmp_path):
     result = run("check", str(MISTAKES))
     assert result.returncode == 1 and "Traceback" not in result.stderr
@@ -115,6 +117,7 @@ def test_command_prints_one_parsable_line_per_finding_and_exits_1(tmp_path):
     assert "5 errors, 4 warnings" in result.stderr
 
 
+@pytest.mark.slow
 def test_warnings_alone_exit_0_and_strict_makes_them_fail(make_book):
     folder = make_book({"01-a.md": "# A\n\n## B\n\n#### C\n\nTexte.\n"})
     relaxed, strict = run("check", str(folder)), run("check", str(folder), "--strict")
@@ -122,6 +125,7 @@ def test_warnings_alone_exit_0_and_strict_makes_them_fail(make_book):
     assert strict.returncode == 1 and ": warning: heading level jumps" in strict.stdout
 
 
+@pytest.mark.slow
 def test_a_manuscript_that_cannot_be_read_is_one_finding(make_book):
     folder = make_book(extra_toml='\n[pdf]\npage_sise = "A4"\n')
     result = run("check", str(folder))
@@ -133,6 +137,7 @@ def test_a_manuscript_that_cannot_be_read_is_one_finding(make_book):
     )
 
 
+@pytest.mark.slow
 def test_build_runs_the_same_checks_and_stops_before_writing(tmp_path):
     out = tmp_path / "out"
     with pytest.raises(PublishError) as caught:
@@ -141,6 +146,7 @@ def test_build_runs_the_same_checks_and_stops_before_writing(tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_build_strict_stops_on_warnings_and_writes_nothing(make_book, tmp_path):
     folder = make_book(
         {"01-a.md": "# A\n\nTexte.\n\n![](../images/a.svg)\n"},
@@ -163,6 +169,7 @@ def test_a_decorative_image_needs_no_alternative_text(make_book):
     assert findings_of(folder) == []
 
 
+@pytest.mark.slow
 def test_template_error_of_a_custom_theme_names_the_template_and_line(make_book):
     folder = make_book(extra_toml='theme = "maison"\n')  # appended to [book]
     templates = folder / "styles" / "maison" / "templates"
@@ -182,6 +189,7 @@ def test_template_error_of_a_custom_theme_names_the_template_and_line(make_book)
 # --- check --outputs: the last build read back ------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_outputs_of_a_fresh_build_pass_and_a_damaged_or_stale_one_is_reported(make_book, tmp_path):
     folder = make_book()
     out = tmp_path / "out"
@@ -202,6 +210,7 @@ def test_outputs_of_a_fresh_build_pass_and_a_damaged_or_stale_one_is_reported(ma
     assert f"{out / 'carnet-de-test.pdf'}: warning: older than the manuscript" in damaged.stdout
 
 
+@pytest.mark.slow
 def test_outputs_check_says_when_epubcheck_cannot_run(make_book, tmp_path):
     folder = make_book()
     out = tmp_path / "out"

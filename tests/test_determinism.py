@@ -19,6 +19,7 @@ def _build_copy(source, where, options=ALL):
     return manuscript, build(manuscript, where / "out", options)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("epoch", [None, "1700000000"], ids=["book-date", "source-date-epoch"])
 def test_every_format_is_byte_identical_across_folders(tmp_path, monkeypatch, epoch):
     if epoch:
@@ -34,6 +35,7 @@ def test_every_format_is_byte_identical_across_folders(tmp_path, monkeypatch, ep
         assert str(first_folder).encode() not in data, f"{one.format} leaks the build folder"
 
 
+@pytest.mark.slow
 def test_source_date_epoch_sets_the_epub_modification_date(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
     _, report = _build_copy(FIXTURES / "two-authors", tmp_path, BuildOptions(formats=("epub",)))

@@ -20,6 +20,8 @@ def edge():
     return built(BOOK, ("pdf", "epub"))
 
 
+@pytest.mark.slow
+@pytest.mark.epubcheck
 def test_builds_with_only_the_empty_chapter_warning_and_the_epub_is_valid(edge):
     # 01-vide.md is empty on purpose: the one thing the author is told about
     assert [(w.path.name, w.line, w.message) for w in edge.report.warnings] == [
@@ -28,6 +30,7 @@ def test_builds_with_only_the_empty_chapter_warning_and_the_epub_is_valid(edge):
     assert epubcheck_messages(edge.output("epub")) == []
 
 
+@pytest.mark.slow
 def test_every_row_and_every_note_is_printed(edge):
     text = squash("\n".join(page_texts(edge.output("pdf"))))
     rows = {int(n) for n in re.findall(r"Ligne (\d+)\b", text)}
@@ -36,6 +39,7 @@ def test_every_row_and_every_note_is_printed(edge):
     assert notes == set(range(1, 301))
 
 
+@pytest.mark.slow
 def test_the_giant_word_stays_inside_the_page(edge):
     path = edge.output("pdf")
     word = (BOOK / "chapters" / "02-mot géant.md").read_text(encoding="utf-8").split("Avant le mot : ")[1].split(" ")[0]
@@ -49,12 +53,14 @@ def test_the_giant_word_stays_inside_the_page(edge):
     assert word in flat, "all 5,000 characters are printed, none lost"
 
 
+@pytest.mark.slow
 def test_the_empty_chapter_is_in_the_outline(edge):
     reader = PdfReader(edge.output("pdf"))
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert "Un chapitre vide" in titles
 
 
+@pytest.mark.slow
 def test_every_image_format_with_spaces_and_accents_in_its_name(edge):
     with zipfile.ZipFile(edge.output("epub")) as archive:
         opf = archive.read("EPUB/content.opf").decode("utf-8")

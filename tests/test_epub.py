@@ -47,16 +47,20 @@ def epub(request):
     return Epub(built(BOOKS[request.param]).output("epub"))
 
 
+@pytest.mark.slow
+@pytest.mark.epubcheck
 def test_epubcheck_finds_nothing(epub):
     assert epubcheck_messages(epub.path) == []
 
 
+@pytest.mark.slow
 def test_mimetype_first_and_stored(epub):
     first = epub.zip.infolist()[0]
     assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
     assert epub.zip.read("mimetype") == b"application/epub+zip"
 
 
+@pytest.mark.slow
 def test_metadata_is_complete():
     epub = Epub(built(FIXTURES / "two-authors").output("epub"))
     meta = epub.opf.find("opf:metadata", NS)
@@ -82,6 +86,7 @@ def test_metadata_is_complete():
         assert properties.get(name), name
 
 
+@pytest.mark.slow
 def test_spine_and_navigation_follow_the_book(epub):
     spine = epub.spine_hrefs()
     assert spine[:4] == ["cover.xhtml", "title.xhtml", "copyright.xhtml", "nav.xhtml"]
@@ -95,6 +100,7 @@ def test_spine_and_navigation_follow_the_book(epub):
     assert any(i.get("media-type") == "application/x-dtbncx+xml" for i in epub.manifest().values())
 
 
+@pytest.mark.slow
 def test_chapter_titles_and_language(epub):
     for href in epub.spine_hrefs()[4:]:
         doc = epub.xml(href)
@@ -102,6 +108,7 @@ def test_chapter_titles_and_language(epub):
         assert doc.find(".//x:h1", NS) is not None
 
 
+@pytest.mark.slow
 def test_footnotes_are_popup_asides_with_back_links():
     epub = Epub(built(FIXTURES / "two-authors").output("epub"))
     seen_ids = set()
@@ -123,6 +130,7 @@ def test_footnotes_are_popup_asides_with_back_links():
     assert len(seen_ids) == 3  # but ids never collide
 
 
+@pytest.mark.slow
 def test_cross_chapter_link_reaches_the_right_file_and_anchor():
     epub = Epub(built(FIXTURES / "two-authors").output("epub"))
     first = epub.xml("01-ouverture.xhtml")
@@ -132,6 +140,7 @@ def test_cross_chapter_link_reaches_the_right_file_and_anchor():
     assert epub.xml(file_name).find(f".//*[@id='{anchor}']", NS) is not None
 
 
+@pytest.mark.slow
 def test_tables_align_with_styles_not_attributes():
     epub = Epub(built(FIXTURES / "two-authors").output("epub"))
     doc = epub.xml("02-mesures.xhtml")
@@ -140,6 +149,7 @@ def test_tables_align_with_styles_not_attributes():
     assert any(re.search(r"text-align:\s*right", c.get("style") or "") for c in cells)
 
 
+@pytest.mark.slow
 def test_css_is_reflowable_and_fonts_are_embedded(epub):
     items = epub.manifest().values()
     css = "".join(epub.zip.read(epub.base + i.get("href")).decode() for i in items if i.get("media-type") == "text/css")
@@ -150,6 +160,7 @@ def test_css_is_reflowable_and_fonts_are_embedded(epub):
         assert font.rsplit("/", 1)[1] in css
 
 
+@pytest.mark.slow
 def test_cover_image_and_page(epub):
     cover = [i for i in epub.manifest().values() if "cover-image" in (i.get("properties") or "")]
     assert len(cover) == 1 and cover[0].get("media-type") == "image/jpeg"  # what Kindle and Kobo expect
@@ -163,6 +174,7 @@ def test_cover_image_and_page(epub):
     assert page.find(".//x:img", NS).get("src") == cover[0].get("href")
 
 
+@pytest.mark.slow
 def test_images_are_in_the_manifest(epub):
     listed = {i.get("href") for i in epub.manifest().values()}
     for href in epub.spine_hrefs():
@@ -170,12 +182,14 @@ def test_images_are_in_the_manifest(epub):
             assert image.get("src") in listed
 
 
+@pytest.mark.slow
 def test_template_syntax_in_the_text_is_printed_as_written():
     epub = Epub(built(MANUSCRIPT).output("epub"))
     text = "".join(etree.tostring(epub.xml(h), encoding="unicode", method="text") for h in epub.spine_hrefs())
     assert "{{ prompt }}" in text
 
 
+@pytest.mark.slow
 def test_print_css_never_reaches_the_epub():
     epub = Epub(built(MANUSCRIPT).output("epub"))
     for name in epub.zip.namelist():
@@ -183,6 +197,8 @@ def test_print_css_never_reaches_the_epub():
             assert not re.search(r"@page|@top-|@bottom-|float:\s*footnote", epub.zip.read(name).decode()), name
 
 
+@pytest.mark.slow
+@pytest.mark.epubcheck
 def test_authors_cover_image_is_used_in_both_outputs(make_book, tmp_path):
     from PIL import Image
     from pypdf import PdfReader

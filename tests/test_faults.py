@@ -46,6 +46,7 @@ def _start_and_wait_for_a_temporary_file(manuscript: Path, out: Path) -> subproc
     return process
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["kill", "term", "int"])
 def test_a_build_killed_mid_way_leaves_the_previous_outputs_intact(previous, sig):
     manuscript, out, before = previous
@@ -65,6 +66,7 @@ def test_a_build_killed_mid_way_leaves_the_previous_outputs_intact(previous, sig
     assert _digests(out) != before
 
 
+@pytest.mark.slow
 def test_an_output_folder_that_cannot_be_created_is_a_clear_error(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
@@ -78,6 +80,7 @@ def test_an_output_folder_that_cannot_be_created_is_a_clear_error(tmp_path):
     assert f"{blocker / 'output'}: error: cannot write to the output folder" in result.stderr
 
 
+@pytest.mark.slow
 def test_one_format_failing_leaves_the_others_made_and_lists_every_error(tmp_path):
     out = tmp_path / "output"
     out.mkdir()
@@ -93,6 +96,7 @@ def test_one_format_failing_leaves_the_others_made_and_lists_every_error(tmp_pat
     assert not list(out.glob(".*.tmp"))
 
 
+@pytest.mark.slow
 def test_the_command_line_lists_every_failed_output(tmp_path):
     out = tmp_path / "output"
     out.mkdir()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +17,8 @@ from publish.build.pipeline import BuildOptions, build
 from publish.errors import PublishError
 from tests.builds import epubcheck_messages
 from tests.conftest import DEFAULT_BOOK_TOML
+
+pytestmark = [pytest.mark.slow, pytest.mark.fuzz]
 
 ODD_TEXT = [
     "مرحبا بالعالم",

@@ -13,6 +13,7 @@ from publish.build.pipeline import BuildOptions, build
 from tests.builds import FIXTURES, MANUSCRIPT, built, page_texts, squash
 
 
+@pytest.mark.slow
 def test_handout_is_a4_with_n_of_n_folios_and_no_cover():
     build = built(FIXTURES / "two-authors")
     path = build.output("handout")
@@ -29,11 +30,13 @@ def test_handout_is_a4_with_n_of_n_folios_and_no_cover():
     assert not reader.pages[0].get("/Resources", {}).get("/XObject")
 
 
+@pytest.mark.slow
 def test_external_links_are_printed_as_notes():
     texts = page_texts(built(FIXTURES / "two-authors").output("handout"))
     assert "https://example.org/docs" in squash("\n".join(texts))
 
 
+@pytest.mark.slow
 def test_selected_chapters_only_and_links_to_the_others_are_plain_text():
     build = built(FIXTURES / "two-authors", ("handout",), "1")
     assert build.report.warnings == ()
@@ -47,6 +50,7 @@ def test_selected_chapters_only_and_links_to_the_others_are_plain_text():
             assert "/Dest" not in annotation or annotation["/Dest"], "dead internal link"
 
 
+@pytest.mark.slow
 def test_grey_scale_rendering_keeps_text_dark(tmp_path):
     """Rendered in grey like an office printer, the text ink is near black, not a pale colour."""
     import subprocess
@@ -64,6 +68,7 @@ def test_grey_scale_rendering_keeps_text_dark(tmp_path):
     assert ink > 0 and dark / ink > 0.5  # most inked pixels are dark (text), few pale grey ones
 
 
+@pytest.mark.slow
 def test_grey_scale_rendering_keeps_table_rules_visible(tmp_path):
     """Every horizontal rule (table rules, the title block's rule) prints at 3:1 contrast or more."""
     from PIL import Image
@@ -94,6 +99,7 @@ def test_grey_scale_rendering_keeps_table_rules_visible(tmp_path):
     assert max(rules) <= 153, f"a rule prints too pale: grey level {max(rules)}"
 
 
+@pytest.mark.slow
 def test_default_manuscript_handout_builds_cleanly():
     build = built(MANUSCRIPT)
     assert build.report.warnings == ()
@@ -109,6 +115,7 @@ def _uri_annotations(page) -> list[str]:
     return uris
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder", [FIXTURES / "two-authors", MANUSCRIPT], ids=["two-authors", "manuscript"])
 def test_every_external_link_has_its_url_printed_on_the_same_page(folder):
     path = built(folder).output("handout")
@@ -127,6 +134,7 @@ def _qr_matrix(image) -> list[list[int]]:
     return [[1 if grey.getpixel((x, y)) < 128 else 0 for x in range(grey.width)] for y in range(grey.height)]
 
 
+@pytest.mark.slow
 def test_qr_codes_encode_the_urls_printed_beside_them(tmp_path):
     import segno
 
@@ -147,6 +155,7 @@ def test_qr_codes_encode_the_urls_printed_beside_them(tmp_path):
     assert report.warnings == ()
 
 
+@pytest.mark.slow
 def test_notes_margin_widens_the_outer_margin_and_rules_it(tmp_path):
     from PIL import Image
 
@@ -174,6 +183,7 @@ def test_notes_margin_widens_the_outer_margin_and_rules_it(tmp_path):
     assert report.warnings == ()
 
 
+@pytest.mark.slow
 def test_links_to_chapters_left_out_say_where_to_look():
     numbered = squash(
         "\n".join(page_texts(built(FIXTURES / "two-authors", ("handout",), "ouverture").output("handout")))

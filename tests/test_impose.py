@@ -64,6 +64,7 @@ def _page_text(path, page: int) -> str:
     ).stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder", [FIXTURES / "two-authors", MANUSCRIPT], ids=["two-authors", "manuscript"])
 def test_booklet_sheets_hold_the_right_pages_as_text(folder):
     build_ = built(folder, ("pdf", "booklet"))
@@ -82,6 +83,7 @@ def test_booklet_sheets_hold_the_right_pages_as_text(folder):
             assert text == expected, f"sheet side {index}, half {half}: expected page {number}"
 
 
+@pytest.mark.slow
 def test_booklet_keeps_fonts_embedded_and_drops_dead_links():
     booklet = built(FIXTURES / "two-authors", ("pdf", "booklet")).output("booklet")
     fonts = subprocess.run(["pdffonts", str(booklet)], check=True, capture_output=True, text=True).stdout
@@ -92,18 +94,21 @@ def test_booklet_keeps_fonts_embedded_and_drops_dead_links():
     assert "/Outlines" not in reader.trailer["/Root"]
 
 
+@pytest.mark.slow
 def test_booklet_alone_lays_the_book_out_itself(tmp_path):
     report = build(FIXTURES / "two-authors", tmp_path, BuildOptions(formats=("booklet",)))
     assert [o.format for o in report.outputs] == ["booklet"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["carnet-d-essai-booklet.pdf"]
 
 
+@pytest.mark.slow
 def test_booklet_of_a_page_size_without_a_sheet_is_a_clear_error(tmp_path):
     source = built(FIXTURES / "two-authors", ("pdf",)).output("pdf")
     with pytest.raises(PublishError, match="no booklet sheet for B5"):
         impose_booklet(source, tmp_path / "x.pdf", "B5")
 
 
+@pytest.mark.slow
 def test_half_letter_book_makes_a_letter_booklet(make_book, tmp_path):
     folder = make_book(None, extra_toml='[pdf]\npage_size = "Half-Letter"\nbooklet = true\n')
     report = build(folder, tmp_path, BuildOptions())

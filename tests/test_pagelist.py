@@ -104,6 +104,7 @@ def default_book():
     return build, text_after_markers(build.output("epub")), first_line_of_pages(build.output("pdf"), 18, 20)
 
 
+@pytest.mark.slow
 def test_every_page_of_the_pdf_has_exactly_one_marker_in_reading_order(default_book):
     build, markers, lines = default_book
     assert sorted(markers) == list(range(1, len(lines) + 1))
@@ -117,6 +118,7 @@ def test_every_page_of_the_pdf_has_exactly_one_marker_in_reading_order(default_b
     assert documents == sorted(documents), "page markers follow the spine"
 
 
+@pytest.mark.slow
 def test_text_after_each_marker_is_the_first_text_of_that_pdf_page(default_book):
     _build, markers, lines = default_book
     # Two pages have no place of their own in the EPUB: the cover (an image there) and the
@@ -130,6 +132,8 @@ def test_text_after_each_marker_is_the_first_text_of_that_pdf_page(default_book)
     assert len(matched) == len(lines) - len(skipped) == 36
 
 
+@pytest.mark.slow
+@pytest.mark.epubcheck
 def test_page_list_nav_and_metadata(default_book):
     build, markers, _ = default_book
     with zipfile.ZipFile(build.output("epub")) as archive:
@@ -145,6 +149,7 @@ def test_page_list_nav_and_metadata(default_book):
     assert epubcheck_messages(build.output("epub")) == []
 
 
+@pytest.mark.slow
 def test_a_second_fixture_book_matches_too():
     build = built(FIXTURES / "two-authors")
     markers = text_after_markers(build.output("epub"))
@@ -157,6 +162,7 @@ def test_a_second_fixture_book_matches_too():
     assert chapter_pages and all(begins_page(lines[n - 1], markers[n][1]) for n in chapter_pages)
 
 
+@pytest.mark.slow
 def test_an_epub_built_without_the_pdf_claims_no_page_numbers(tmp_path):
     from publish.build.pipeline import BuildOptions, build
 

@@ -51,16 +51,19 @@ def _opening_page(book, title: str) -> int:
     raise AssertionError(f"chapter {title!r} not found in the PDF")
 
 
+@pytest.mark.slow
 def test_builds_without_weasyprint_warnings(book):
     assert book["build"].report.warnings == ()
 
 
+@pytest.mark.slow
 def test_toc_page_numbers_are_the_pages_where_chapters_start(book):
     numbers = _toc_numbers(book)
     for chapter in book["manuscript"].chapters:
         assert numbers[chapter.title] == _opening_page(book, chapter.title), chapter.title
 
 
+@pytest.mark.slow
 def test_outline_mirrors_the_chapters_and_points_at_their_pages(book):
     reader = book["reader"]
     top = [item for item in reader.outline if not isinstance(item, list)]
@@ -72,6 +75,7 @@ def test_outline_mirrors_the_chapters_and_points_at_their_pages(book):
         assert reader.get_destination_page_number(item) + 1 == numbers[chapter.title]
 
 
+@pytest.mark.slow
 def test_metadata_comes_from_book_toml(book):
     meta = book["manuscript"].metadata
     info = book["reader"].metadata
@@ -83,6 +87,7 @@ def test_metadata_comes_from_book_toml(book):
     assert book["reader"].trailer["/Root"]["/Lang"] == meta.lang
 
 
+@pytest.mark.slow
 def test_every_font_is_embedded_and_subset(book):
     listing = subprocess.run(["pdffonts", str(book["pdf"])], check=True, capture_output=True, text=True).stdout
     rows = listing.splitlines()[2:]
@@ -96,11 +101,13 @@ def test_every_font_is_embedded_and_subset(book):
         assert re.match(r"[A-Z]{6}\+", name), row
 
 
+@pytest.mark.slow
 def test_no_running_head_or_folio_on_cover_title_and_copyright(book):
     for index in range(3):
         assert not re.search(r"^\s*\d+\s*$", book["pages"][index], re.M), f"folio on page {index + 1}"
 
 
+@pytest.mark.slow
 def test_running_head_is_the_chapter_title_except_on_opening_pages(book):
     checked = 0
     for chapter in book["manuscript"].chapters:
@@ -116,11 +123,13 @@ def test_running_head_is_the_chapter_title_except_on_opening_pages(book):
         assert checked >= 3
 
 
+@pytest.mark.slow
 def test_page_size_is_a5(book):
     box = book["reader"].pages[5].mediabox
     assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (148, 210)
 
 
+@pytest.mark.slow
 def test_links_work(book):
     uris, internal = [], 0
     for page in book["reader"].pages:
@@ -135,12 +144,14 @@ def test_links_work(book):
     assert internal > len(book["manuscript"].chapters)  # TOC entries plus cross-chapter links
 
 
+@pytest.mark.slow
 def test_text_is_hyphenated_in_the_book_language():
     pages = built(MANUSCRIPT).output("pdf")
     text = "\n".join(page_texts(pages))
     assert len(re.findall(r"[a-zéèàùç][-\u2010]\n", text)) > 20  # WeasyPrint sets U+2010 at breaks
 
 
+@pytest.mark.slow
 def test_footnotes_sit_on_the_page_of_their_call():
     pages = page_texts(built(FIXTURES / "two-authors").output("pdf"))
     for call, note in [
@@ -153,6 +164,7 @@ def test_footnotes_sit_on_the_page_of_their_call():
         assert len(with_call) == 1 and with_call == with_note, (call, with_call, with_note)
 
 
+@pytest.mark.slow
 def test_footnote_numbers_restart_in_each_chapter():
     pages = [squash(t) for t in page_texts(built(FIXTURES / "two-authors").output("pdf"))]
     opening = next(t for t in pages if "Première note de l" in t)
@@ -161,6 +173,7 @@ def test_footnote_numbers_restart_in_each_chapter():
     assert "1. Première note du deuxième chapitre" in second and "2. Seconde note" in second
 
 
+@pytest.mark.slow
 def test_table_header_repeats_and_table_fits_the_text_block(make_book, tmp_path):
     rows = "\n".join(f"| Ligne {i} | {'mot ' * 12}| {i * 3} |" for i in range(90))
     folder = make_book({"01-tableau.md": f"# Un long tableau\n\n| Nom | Texte | Valeur |\n|---|---|--:|\n{rows}\n"})

@@ -27,6 +27,7 @@ def _box(page, name):
     return [float(v) for v in box]
 
 
+@pytest.mark.slow
 def test_trim_is_the_book_size_and_bleed_three_millimetres_around_it(printed):
     for page in printed["reader"].pages:
         left, bottom, right, top = _box(page, "/TrimBox")
@@ -44,6 +45,7 @@ def _chapter_pages(reader) -> list[int]:
     return [reader.get_destination_page_number(item) + 1 for item in top]
 
 
+@pytest.mark.slow
 def test_there_is_no_cover_and_every_chapter_opens_on_a_recto(printed):
     reader = printed["reader"]
     assert not reader.pages[0].images, "no cover image on page 1"
@@ -52,6 +54,7 @@ def test_there_is_no_cover_and_every_chapter_opens_on_a_recto(printed):
     assert all(number % 2 == 1 for number in openings), f"chapters open on pages {openings}"
 
 
+@pytest.mark.slow
 def test_blank_pages_are_only_the_versos_before_an_opening(printed):
     texts = printed["pages"]
     openings = set(_chapter_pages(printed["reader"]))
@@ -60,6 +63,7 @@ def test_blank_pages_are_only_the_versos_before_an_opening(printed):
             assert number % 2 == 0 and number + 1 in openings, f"page {number} is blank"
 
 
+@pytest.mark.slow
 def test_running_heads_alternate_book_title_on_verso_chapter_on_recto():
     """On the default manuscript (the fixture's chapters are one page each: no running pages)."""
     build_ = built(MANUSCRIPT, ("pdf", "print"))
@@ -80,6 +84,7 @@ def test_running_heads_alternate_book_title_on_verso_chapter_on_recto():
     assert checked["verso"] >= 5 and checked["recto"] >= 5
 
 
+@pytest.mark.slow
 def test_folios_sit_on_the_outer_corners(printed):
     """On every page with a folio, it is left of centre on a verso and right of centre on a recto."""
     path, reader = printed["path"], printed["reader"]
@@ -103,6 +108,7 @@ def test_folios_sit_on_the_outer_corners(printed):
     assert seen >= 2
 
 
+@pytest.mark.slow
 def test_configured_bleed_and_print_flag_in_book_toml(make_book, tmp_path):
     folder = make_book(None, extra_toml='[pdf]\nprint = true\nbleed = "5mm"\n')
     report = build(folder, tmp_path, BuildOptions())
@@ -115,12 +121,14 @@ def test_configured_bleed_and_print_flag_in_book_toml(make_book, tmp_path):
     assert report.warnings == ()
 
 
+@pytest.mark.slow
 def test_screen_pdf_is_unchanged_by_the_print_pdf():
     reader = PdfReader(built(FIXTURES / "two-authors", ("pdf", "print")).output("pdf"))
     page = reader.pages[0]
     assert _box(page, "/MediaBox") == pytest.approx(_box(page, "/TrimBox"), abs=0.01)
 
 
+@pytest.mark.slow
 def test_command_line_flags_add_the_print_pdf_and_the_booklet(tmp_path):
     import sys
 
@@ -150,6 +158,7 @@ def test_command_line_flags_add_the_print_pdf_and_the_booklet(tmp_path):
     assert "booklet.pdf" in result.stdout and "print.pdf" in result.stdout
 
 
+@pytest.mark.slow
 def test_a_low_resolution_photo_is_named_in_a_warning(make_book, tmp_path):
     import io
 
@@ -167,6 +176,7 @@ def test_a_low_resolution_photo_is_named_in_a_warning(make_book, tmp_path):
     assert "images/petite.png (in 01-photos.md)" in str(report.warnings[0]) and "dpi" in str(report.warnings[0])
 
 
+@pytest.mark.slow
 def test_strict_refuses_to_keep_a_print_pdf_that_warned(make_book, tmp_path):
     import io
 

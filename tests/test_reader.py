@@ -7,6 +7,8 @@ import pytest
 from tests.builds import FIXTURES, MANUSCRIPT, built
 from tests.reader_tools import ARTIFACTS, read_in_foliate
 
+pytestmark = [pytest.mark.slow, pytest.mark.reader]
+
 
 @pytest.fixture(scope="module")
 def reading():

@@ -19,6 +19,7 @@ from publish.model import RenderedChapter
 from tests.builds import FIXTURES, MANUSCRIPT
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder", [MANUSCRIPT, *sorted(FIXTURES.iterdir())], ids=lambda p: p.name)
 def test_a_kept_chapter_is_the_chapter_converted(folder):
     book = load_manuscript(folder)
@@ -47,6 +48,7 @@ def book(tmp_path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_an_edit_converts_that_chapter_only(book, counted):
     first = check_book(book, cached=True)
     assert len(counted) == 7
@@ -67,6 +69,7 @@ def test_an_edit_converts_that_chapter_only(book, counted):
     assert len(list(entries.glob("*.json"))) == 7  # the one unused for two hours is gone
 
 
+@pytest.mark.slow
 def test_a_removed_image_is_reported_though_no_chapter_changed(book, counted):
     assert not check_book(book, cached=True).errors
     image = next(p for p in (book / "images").iterdir() if p.suffix in (".svg", ".png", ".jpg"))
@@ -79,6 +82,7 @@ def test_a_removed_image_is_reported_though_no_chapter_changed(book, counted):
     assert any(image.name in d.message and d.is_error for d in checked.errors)
 
 
+@pytest.mark.slow
 def test_book_toml_changes_convert_again(book, counted):
     check_book(book, cached=True)
     counted.clear()
@@ -89,6 +93,7 @@ def test_book_toml_changes_convert_again(book, counted):
     assert {r.chapter.lang for r in checked.rendered} == {"en"}
 
 
+@pytest.mark.slow
 def test_a_damaged_entry_is_converted_again(book, counted):
     first = check_book(book, cached=True)
     for entry in (book / ".publish" / "cache" / "chapters").glob("*.json"):
@@ -99,6 +104,7 @@ def test_a_damaged_entry_is_converted_again(book, counted):
     assert len(counted) == 1
 
 
+@pytest.mark.slow
 def test_outputs_are_the_same_bytes_with_and_without_the_caches(book, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     options = BuildOptions(formats=("pdf", "epub"))

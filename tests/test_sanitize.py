@@ -105,6 +105,8 @@ def test_each_removal_is_a_warning_with_its_line(hostile):
         assert any(pattern.match(w) for w in warnings), (what, warnings)
 
 
+@pytest.mark.slow
+@pytest.mark.epubcheck
 def test_hostile_book_builds_a_clean_epub_and_a_pdf_without_javascript(hostile, tmp_path):
     report = build(hostile, tmp_path, BuildOptions(formats=("pdf", "epub")))
     assert sum("removed unsafe HTML" in str(w) for w in report.warnings) == 9
@@ -125,6 +127,7 @@ def test_hostile_book_builds_a_clean_epub_and_a_pdf_without_javascript(hostile, 
     assert not any(u.startswith(("javascript:", "data:")) for u in uris)
 
 
+@pytest.mark.slow
 def test_command_line_prints_the_warnings(hostile, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "publish", "build", str(hostile), "--out", str(tmp_path), "--format", "epub"],

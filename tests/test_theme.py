@@ -92,6 +92,8 @@ def test_undefined_variable_in_a_template_is_an_error_not_blank(tmp_path):
     assert "title-page.html:1:" in str(error.value)
 
 
+@pytest.mark.slow
+@pytest.mark.epubcheck
 def test_markup_in_metadata_is_escaped_everywhere(make_book, tmp_path):
     toml = '[book]\ntitle = "Moins < Plus & \\"Cie\\""\nauthors = ["A <b>B</b>"]\nlang = "fr"\ndate = 2026-01-15\n'
     folder = make_book(None, toml)

@@ -54,6 +54,7 @@ def _pdf_text(path) -> str:
     return re.sub(" +", " ", text)  # justified lines come out with stretched spaces doubled
 
 
+@pytest.mark.slow
 def test_french_chapter_in_the_epub(outputs):
     chapter = _epub_documents(outputs.output("epub"))["EPUB/01-regles.xhtml"]
     text = _text(chapter.find(".//x:body", XHTML))
@@ -66,6 +67,7 @@ def test_french_chapter_in_the_epub(outputs):
         assert superscript in markup  # "2ème" normalised to 2ᵉ
 
 
+@pytest.mark.slow
 def test_code_and_notypo_are_untouched(outputs):
     chapter = _epub_documents(outputs.output("epub"))["EPUB/01-regles.xhtml"]
     codes = [_text(code) for code in chapter.iterfind(".//x:code", XHTML)]
@@ -75,6 +77,7 @@ def test_code_and_notypo_are_untouched(outputs):
     assert raw == ['zone "brute"? sans retouche!']
 
 
+@pytest.mark.slow
 def test_each_text_follows_its_own_language(outputs):
     documents = _epub_documents(outputs.output("epub"))
     english_paragraph = next(
@@ -88,6 +91,7 @@ def test_each_text_follows_its_own_language(outputs):
     assert NNBSP not in body.replace(f"10{NNBSP}000", "")
 
 
+@pytest.mark.slow
 def test_titles_are_typeset_in_nav_metadata_and_title_page(outputs):
     documents = _epub_documents(outputs.output("epub"))
     nav = [_text(a) for a in documents["EPUB/nav.xhtml"].iterfind(".//x:a", XHTML)]
@@ -101,10 +105,13 @@ def test_titles_are_typeset_in_nav_metadata_and_title_page(outputs):
     assert f"L’atelier du typographe{NBSP}: une visite{NNBSP}?" in title_page
 
 
+@pytest.mark.slow
+@pytest.mark.epubcheck
 def test_epub_with_typography_passes_epubcheck(outputs):
     assert epubcheck_messages(outputs.output("epub")) == []
 
 
+@pytest.mark.slow
 def test_the_pdf_prints_the_same_characters(outputs):
     text = _pdf_text(outputs.output("pdf"))
     for typed, printed in FRENCH_PAIRS:
@@ -116,6 +123,7 @@ def test_the_pdf_prints_the_same_characters(outputs):
     assert info.title.startswith(f"L’atelier du typographe{NBSP}: une visite{NNBSP}?")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "folder, format_name",
     [(BOOK, "pdf"), (BOOK, "handout"), (MANUSCRIPT, "pdf"), (MANUSCRIPT, "handout")],
@@ -135,6 +143,7 @@ def test_no_line_starts_or_ends_with_a_mark_that_belongs_to_the_next_or_previous
     assert offenders == []
 
 
+@pytest.mark.slow
 def test_the_default_manuscript_has_no_straight_quotes_outside_code():
     documents = _epub_documents(built(MANUSCRIPT).output("epub"))
     for name, document in documents.items():
@@ -152,6 +161,7 @@ def _book_in(make_book, lang: str, chapters: dict[str, str], name: str):
     return make_book(chapters, DEFAULT_BOOK_TOML.replace('lang = "fr"', f'lang = "{lang}"'), name=name)
 
 
+@pytest.mark.slow
 def test_handout_folio_word_follows_the_language(make_book, tmp_path):
     folder = _book_in(make_book, "de", {"01-eins.md": '# Erstes Kapitel\n\nEr sagte: "Guten Tag"...\n'}, "buch")
     report = build(folder, tmp_path / "out", BuildOptions(formats=("handout",)))
@@ -160,6 +170,8 @@ def test_handout_folio_word_follows_the_language(make_book, tmp_path):
     assert "„Guten Tag“…" in page
 
 
+@pytest.mark.slow
+@pytest.mark.epubcheck
 def test_a_language_without_words_warns_and_falls_back_to_english(make_book, tmp_path):
     folder = _book_in(make_book, "nl", {"01-een.md": "# Eerste hoofdstuk\n\nTekst...\n"}, "boek")
     report = build(folder, tmp_path / "out", BuildOptions(formats=("epub",)))

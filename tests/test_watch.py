@@ -83,6 +83,7 @@ def watched(make_book):
         watch.process.wait()
 
 
+@pytest.mark.slow
 def test_preview_follows_each_save_and_tells_the_page_to_reload(watched):
     folder, watch = watched
     assert "Un premier paragraphe" in watch.page()
@@ -105,6 +106,7 @@ def test_preview_follows_each_save_and_tells_the_page_to_reload(watched):
     assert "stopped" in "".join(watch.lines)
 
 
+@pytest.mark.slow
 def test_a_broken_chapter_shows_its_error_in_the_page_and_the_server_lives_on(watched):
     folder, watch = watched
     chapter = folder / "chapters" / "01-debut.md"
@@ -117,6 +119,7 @@ def test_a_broken_chapter_shows_its_error_in_the_page_and_the_server_lives_on(wa
     assert watch.stop() == 0
 
 
+@pytest.mark.slow
 def test_the_pdf_is_laid_out_in_the_background_and_served(watched):
     folder, watch = watched
     wait_for(lambda: get(watch.url + "/book.pdf")[0] == 200, 30)
@@ -125,6 +128,7 @@ def test_the_pdf_is_laid_out_in_the_background_and_served(watched):
     assert watch.stop() == 0
 
 
+@pytest.mark.slow
 def test_files_outside_the_manuscript_are_not_served(watched):
     _folder, watch = watched
     for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/_theme/999/x.css", "/.publish/preview/book.pdf"):
@@ -132,6 +136,7 @@ def test_files_outside_the_manuscript_are_not_served(watched):
     assert watch.stop() == 0
 
 
+@pytest.mark.slow
 def test_a_port_in_use_is_a_clear_error(make_book):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
