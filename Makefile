@@ -1,17 +1,29 @@
 # Two commands on a fresh Debian machine (as root):
 #   make book   installs what is missing, then builds manuscript/ into output/
-#   make test   installs what is missing, then runs the whole test suite
+#   make test   installs what is missing, then runs the linters and the whole test suite
+# While working:
+#   make check  the linters and the fast tests (no book built, no EPUBCheck, no browser): seconds
+#   make lint   ruff (lint and format), mypy and the import direction
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: book test setup setup-test clean
+.PHONY: book test check lint setup setup-test clean
 
 book: setup
 	$(BIN)/publish build manuscript --out output
 
-test: setup-test
+test: setup-test lint
 	$(BIN)/python -m pytest
+
+check: $(VENV)/.installed-test lint
+	$(BIN)/python -m pytest -m "not slow and not epubcheck and not reader and not fuzz"
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check publish tests bench scripts
+	$(BIN)/ruff format --check publish tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q tests/test_layers.py
 
 setup: $(VENV)/.installed
 	@scripts/system-deps.sh
@@ -34,4 +46,4 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml tests/reader/package-
 	touch $@
 
 clean:
-	rm -rf output .pytest_cache
+	rm -rf output .pytest_cache .mypy_cache .ruff_cache

@@ -21,8 +21,7 @@ from bench.generate import generate
 from publish.build.prepare import check_book
 from publish.convert.remote import RemotePolicy
 from publish.load.manuscript import load_manuscript
-from publish.writers.paged.chapterwise import Joined, unsplittable, write_by_chapter
-from publish.writers.paged.weasy import CssSource
+from publish.writers.paged.chapterwise import Joined, write_by_chapter
 from publish.writers.paged.writer import VARIANTS, layout_setup, render_html, write_paged
 from tests.builds import FIXTURES, MANUSCRIPT, squash
 
@@ -252,44 +251,20 @@ def test_a_damaged_cache_entry_is_laid_out_again(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "css, reason",
-    [
-        (".chapter-title { position: running(head); }", "running elements"),
-        ("@page :left { margin-left: 30mm; }", "@page rules for :first, :left, :right or :blank pages"),
-        ("@page :first { margin-top: 40mm; }", "@page rules for :first, :left, :right or :blank pages"),
-        (".chapter { break-before: right; }", "chapters that start on a left or right page"),
-        ("figure { counter-increment: figure; }", "counters that run across chapters"),
-        (
-            "a.see::after { content: target-counter(attr(href), page); }",
-            "target-counter() outside the table of contents",
-        ),
-        (
-            "@media print { a.see::after { content: target-counter(attr(href), page); } }",
-            "target-counter() outside the table of contents",
-        ),
-    ],
-)
-def test_themes_that_need_the_whole_book_are_laid_out_as_one_document(make_book, css, reason):
-    folder = make_book()
-    checked = check_book(folder, RemotePolicy(allowed=False))
-    setup = layout_setup(checked.book, checked.theme, VARIANTS["pdf"], None, "")
-    assert unsplittable(setup) is None
-    assert unsplittable(setup.with_css(CssSource(text=f"/* running( in a comment */ {css}"))) == reason
-
-
 @pytest.mark.slow
 def test_a_theme_with_left_and_right_pages_gets_one_document(make_book, tmp_path):
     folder = make_book(
         extra_toml='theme = "miroir"\n',
         files={
-            "styles/miroir/theme.toml": 'name = "miroir"\n[stylesheets]\n'
-            'pdf = ["css/base.css", "css/code.css", "css/paged.css", "css/miroir.css"]\n',
+            "styles/miroir/theme.toml": 'name = "miroir"\n[append-stylesheets]\npdf = ["css/miroir.css"]\n',
             "styles/miroir/css/miroir.css": "@page :left { margin-left: 25mm; }\n",
         },
     )
     checked = check_book(folder, RemotePolicy(allowed=False))
-    assert checked.theme.stylesheets["pdf"][-1].name == "miroir.css"
+    assert [p.name for p in checked.theme.stylesheets["pdf"]] == ["base.css", "code.css", "paged.css", "miroir.css"]
+    assert not checked.theme.chapter_by_chapter
+    (warning,) = checked.theme.warnings
+    assert warning.path.name == "miroir.css" and "chapter_by_chapter = false" in (warning.hint or "")
     result = write_paged(checked.book, checked.rendered, checked.theme, VARIANTS["pdf"], tmp_path / "m.pdf")
     assert not result.by_chapter
     assert len(PdfReader(tmp_path / "m.pdf").pages) == result.pages

@@ -1,13 +1,16 @@
-"""Themes: search path, overrides, fonts, words, template errors, CSS tokens."""
+"""Themes: the theme.toml contract (extends, media, stylesheets, chapter by chapter), search path, overrides,
+fonts, words, template errors, CSS tokens."""
 
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 import pytest
 
 from publish.build.pipeline import BuildOptions, build
 from publish.errors import PublishError
+from publish.theme.contract import whole_book_features
 from publish.theme.loading import builtin_styles, load_theme
 from publish.theme.templating import make_environment, render
 from publish.writers.epub.cssvars import resolve_custom_properties
@@ -113,3 +116,187 @@ def test_custom_properties_are_resolved_for_the_epub():
     assert "var(" not in resolved and ":root" not in resolved
     assert "color: #111" in resolved and 'font-family: "Vollkorn", serif' in resolved
     assert "border-color: #111" in resolved and "background: white" in resolved
+
+
+@pytest.mark.parametrize(
+    "css, reason",
+    [
+        (".chapter-title { position: running(head); }", "running elements"),
+        ("@page :left { margin-left: 30mm; }", "@page rules for :first, :left, :right or :blank pages"),
+        ("@page :first { margin-top: 40mm; }", "@page rules for :first, :left, :right or :blank pages"),
+        (".chapter { break-before: right; }", "chapters that start on a left or right page"),
+        ("figure { counter-increment: figure; }", "counters that run across chapters"),
+        (
+            "a.see::after { content: target-counter(attr(href), page); }",
+            "target-counter() outside the table of contents",
+        ),
+        (
+            "@media print { a.see::after { content: target-counter(attr(href), page); } }",
+            "target-counter() outside the table of contents",
+        ),
+    ],
+)
+def test_css_that_needs_the_whole_book_is_recognised(css, reason):
+    default_pdf_css = load_theme("default", Path("/nonexistent"), "fr").stylesheets["pdf"]
+    assert [whole_book_features(path.read_text(encoding="utf-8")) for path in default_pdf_css] == [None] * 3
+    assert whole_book_features(f"/* running( in a comment */ {css}") == reason
+
+
+def _theme(folder, name, toml, files=None):
+    theme = folder / "styles" / name
+    (theme / "css").mkdir(parents=True, exist_ok=True)
+    (theme / "theme.toml").write_text(toml, encoding="utf-8")
+    for relative, text in (files or {}).items():
+        (theme / relative).parent.mkdir(parents=True, exist_ok=True)
+        (theme / relative).write_text(text, encoding="utf-8")
+
+
+def test_a_theme_adds_stylesheets_without_restating_the_lists(tmp_path):
+    _theme(
+        tmp_path,
+        "maison",
+        'name = "maison"\n[append-stylesheets]\nall = ["css/maison.css"]\nepub = ["css/liseuse.css"]\n',
+        {"css/maison.css": "h1 { color: teal; }\n", "css/liseuse.css": "p { margin: 0; }\n"},
+    )
+    theme = load_theme("maison", tmp_path, "fr")
+    assert [p.name for p in theme.stylesheets["pdf"]] == ["base.css", "code.css", "paged.css", "maison.css"]
+    assert [p.name for p in theme.stylesheets["epub"]] == [
+        "base.css",
+        "code.css",
+        "epub.css",
+        "maison.css",
+        "liseuse.css",
+    ]
+    assert [p.name for p in theme.stylesheets["handout-notes-margin"]] == ["notes-margin.css"]  # layers are apart
+    assert theme.chapter_by_chapter and theme.media == ("pdf", "print", "handout", "epub", "screen")
+
+
+def test_a_theme_extends_another_which_extends_the_default(tmp_path):
+    _theme(
+        tmp_path,
+        "parent",
+        'name = "parent"\nmedia = ["pdf", "epub"]\n[append-stylesheets]\npdf = ["css/parent.css"]\n',
+        {"css/parent.css": "", "css/base.css": "/* the parent's own base */"},
+    )
+    _theme(
+        tmp_path,
+        "enfant",
+        'name = "enfant"\nextends = "parent"\n[append-stylesheets]\npdf = ["css/enfant.css"]\n',
+        {"css/enfant.css": ""},
+    )
+    theme = load_theme("enfant", tmp_path, "fr")
+    assert [f.name for f in theme.folders] == ["enfant", "parent", "default"]
+    pdf = theme.stylesheets["pdf"]
+    assert [p.name for p in pdf] == ["base.css", "code.css", "paged.css", "parent.css", "enfant.css"]
+    assert pdf[0].parent.parent.name == "parent", "a file is found in the nearest theme that has it"
+    assert theme.media == ("pdf", "epub"), "media are inherited"
+
+
+def test_a_list_replaces_the_inherited_one_for_its_medium_only(tmp_path):
+    _theme(tmp_path, "sobre", 'name = "sobre"\n[stylesheets]\nepub = ["css/sobre.css"]\n', {"css/sobre.css": ""})
+    theme = load_theme("sobre", tmp_path, "fr")
+    assert [p.name for p in theme.stylesheets["epub"]] == ["sobre.css"]
+    assert [p.name for p in theme.stylesheets["pdf"]] == ["base.css", "code.css", "paged.css"]
+
+
+@pytest.mark.parametrize(
+    "toml, message",
+    [
+        ('name = "x"\nextend = "default"\n', "unknown key `extend` in theme.toml"),
+        ('name = "x"\n[stylesheets]\npfd = []\n', "unknown key `pfd` in [stylesheets]"),
+        ('name = "x"\nmedia = ["pdf", "kindle"]\n', "unknown medium `kindle`"),
+        ('name = "x"\nchapter_by_chapter = "yes"\n', "`chapter_by_chapter` must be a bool"),
+        ('name = "x"\n[append-stylesheets]\npdf = "css/a.css"\n', "pdf must be a list of files"),
+        ('name = "x"\nextends = "absent"\n', "unknown theme `absent`"),
+        (
+            'name = "x"\n[append-stylesheets]\npdf = ["css/absente.css"]\n',
+            "stylesheet `css/absente.css` for pdf not found",
+        ),
+    ],
+)
+def test_theme_toml_mistakes_are_located_errors(tmp_path, toml, message):
+    _theme(tmp_path, "x", toml)
+    with pytest.raises(PublishError) as error:
+        load_theme("x", tmp_path, "fr")
+    assert message in str(error.value)
+    assert "theme.toml" in str(error.value)
+
+
+def test_unknown_key_points_at_its_line_and_suggests_the_nearest(tmp_path):
+    _theme(tmp_path, "x", 'name = "x"\n\nextend = "default"\n')
+    with pytest.raises(PublishError) as error:
+        load_theme("x", tmp_path, "fr")
+    assert error.value.diagnostic().line == 3
+    assert "did you mean `extends`?" in str(error.value)
+
+
+def test_themes_that_extend_each_other_are_an_error_not_a_loop(tmp_path):
+    _theme(tmp_path, "a", 'name = "a"\nextends = "b"\n')
+    _theme(tmp_path, "b", 'name = "b"\nextends = "a"\n')
+    with pytest.raises(PublishError, match="extends itself"):
+        load_theme("a", tmp_path, "fr")
+
+
+def test_a_manuscript_theme_named_default_extends_the_builtin_one(tmp_path):
+    _theme(
+        tmp_path, "default", 'name = "default"\n[append-stylesheets]\npdf = ["css/local.css"]\n', {"css/local.css": ""}
+    )
+    theme = load_theme("default", tmp_path, "fr")
+    assert theme.folders[0].parent.parent == tmp_path and theme.folders[1] == builtin_styles().resolve() / "default"
+    assert theme.stylesheets["pdf"][-1].name == "local.css"
+
+
+def test_every_variable_a_template_uses_is_documented():
+    import dataclasses
+
+    from jinja2 import meta
+
+    from publish.model import Heading, Note
+    from publish.theme.context import BookView, ChapterView
+
+    readme = (builtin_styles() / "README.md").read_text(encoding="utf-8")
+    environment = make_environment(load_theme("default", Path("/nonexistent"), "fr"))
+    templates = builtin_styles() / "default" / "templates"
+    used = set()
+    for path in templates.rglob("*"):
+        if path.suffix in (".html", ".xhtml", ".svg"):
+            used |= meta.find_undeclared_variables(environment.parse(path.read_text(encoding="utf-8")))
+    assert {"book", "chapters", "words", "chapter", "notes"} <= used
+    assert [name for name in sorted(used) if f"`{name}`" not in readme] == []
+    for view, prefix in ((BookView, "book."), (ChapterView, "chapter.")):
+        fields = [f.name for f in dataclasses.fields(view)]
+        assert [name for name in fields if f"`{prefix}{name}`" not in readme] == []
+    for view, documented in ((Note, ("id", "call_id", "number", "paragraphs")), (Heading, ("level", "id", "html"))):
+        assert set(documented) <= {f.name for f in dataclasses.fields(view)}, "the documented fields exist"
+
+
+@pytest.mark.slow
+@pytest.mark.epubcheck
+def test_the_custom_theme_example_builds_what_it_declares(tmp_path):
+    """tests/fixtures/books/theme-maison: extends the default theme, adds one stylesheet to every
+    medium, replaces the title page, serves the PDF and the EPUB only."""
+    import subprocess
+    import zipfile
+
+    from tests.builds import FIXTURES, epubcheck_messages
+
+    report = build(FIXTURES / "theme-maison", tmp_path, BuildOptions())
+    assert sorted(o.format for o in report.outputs) == ["epub", "pdf"], "the handout is not among its media"
+    pdf, epub = (next(o.path for o in report.outputs if o.format == f) for f in ("pdf", "epub"))
+    first_pages = subprocess.run(
+        ["pdftotext", "-l", "3", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "Peu de pages, bien faites" in first_pages, "the theme's own title page"
+    assert (
+        "Table des matières"
+        in subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    ), "the inherited templates"
+    with zipfile.ZipFile(epub) as archive:
+        css = archive.read("EPUB/styles/book.css").decode()
+        title = archive.read("EPUB/title.xhtml").decode()
+    assert ".maison-devise" in css and "#0f5e63" in css, "the added stylesheet, its variable resolved"
+    assert css.index(".maison-devise") > css.index(".chapter-title"), "after the inherited stylesheets"
+    assert 'epub:type="titlepage"' in title and "Peu de pages" in title
+    assert epubcheck_messages(epub) == []
+    with pytest.raises(PublishError, match="does not serve handout"):
+        build(FIXTURES / "theme-maison", tmp_path / "h", BuildOptions(formats=("handout",)))

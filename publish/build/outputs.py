@@ -14,6 +14,7 @@ from publish.errors import PublishError
 from publish.load.selection import select_chapters
 from publish.model import Book, PageStart, PdfSettings, RenderedChapter
 from publish.store import CACHE_DIR
+from publish.theme.contract import MEDIA
 from publish.theme.loading import Theme
 
 # The writers (WeasyPrint, ebooklib) are imported where they are used: a build whose outputs
@@ -21,6 +22,7 @@ from publish.theme.loading import Theme
 
 FORMATS = ("pdf", "epub", "handout", "print", "booklet")
 DEFAULT_FORMATS = ("pdf", "epub", "handout")  # print and booklet when book.toml or the command asks
+MEDIUM_OF = {"pdf": "pdf", "epub": "epub", "handout": "handout", "print": "print", "booklet": "pdf"}  # theme.toml media
 
 
 @dataclass(frozen=True)
@@ -49,11 +51,21 @@ class Job:
     page_starts: tuple[PageStart, ...] = ()  # where the book PDF's pages begin, once it is laid out
 
 
-def formats_for(pdf: PdfSettings, options: BuildOptions) -> tuple[str, ...]:
-    """The formats to make, in an order where the booklet comes after the PDF it can reuse."""
+def formats_for(pdf: PdfSettings, options: BuildOptions, media: tuple[str, ...] = MEDIA) -> tuple[str, ...]:
+    """The formats to make, in an order where the booklet comes after the PDF it can reuse.
+
+    By default, only those whose medium the theme serves; asking for another is an error.
+    """
     wanted = options.formats
     if wanted is None:
         wanted = DEFAULT_FORMATS + (("print",) if pdf.print else ()) + (("booklet",) if pdf.booklet else ())
+        wanted = tuple(name for name in wanted if MEDIUM_OF[name] in media)
+    unserved = [name for name in wanted if MEDIUM_OF[name] not in media]
+    if unserved:
+        raise PublishError(
+            f"the theme does not serve {', '.join(unserved)} (its theme.toml media = {list(media)})",
+            hint="build another format with --format, or add the medium to the theme's media",
+        )
     return tuple(sorted(dict.fromkeys(wanted), key=FORMATS.index))
 
 

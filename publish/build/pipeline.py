@@ -13,7 +13,7 @@ from publish.convert.remote import RemotePolicy
 from publish.errors import ERROR, WARNING, Diagnostic, PublishError
 from publish.load.config import load_config
 from publish.model import slugify
-from publish.theme.loading import builtin_styles
+from publish.theme.loading import builtin_styles, theme_media
 
 __all__ = [
     "DEFAULT_FORMATS",
@@ -97,7 +97,7 @@ def build(
     stop_if_needed(checked, options.strict)
     stages = [StageTime("check", time.perf_counter() - started)]
     book = checked.book
-    formats = formats_for(book.pdf, options)
+    formats = formats_for(book.pdf, options, checked.theme.media)
     _prepare_folder(out, [file_name(book.slug, name) for name in formats])
     job = Job(book, checked.rendered, checked.theme, options)
     made = make_outputs(job, formats, out, options.parallel, progress.begin, progress.end)
@@ -122,7 +122,7 @@ def _cached(folder: Path, out: Path, options: BuildOptions) -> tuple[str, BuildR
     config = load_config(root)
     paths = {
         name: out / file_name(slugify(config.metadata.title) or "book", name)
-        for name in formats_for(config.pdf, options)
+        for name in formats_for(config.pdf, options, theme_media(config.theme, root))
     }
     key = fingerprint(root, (builtin_styles(),), f"{replace(options, parallel=True)!r} {out.resolve()}")
     found = up_to_date(root, key, paths)

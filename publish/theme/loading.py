@@ -8,9 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publish.errors import WARNING, Diagnostic, PublishError
+from publish.theme.contract import (
+    MEDIA,
+    STYLESHEET_KEYS,
+    FontFaceEntry,
+    ThemeManifest,
+    read_manifest,
+    whole_book_features,
+)
 
-# The stylesheet lists of theme.toml [stylesheets]: one per output, plus optional layers.
-STYLESHEET_LISTS = ("pdf", "print", "handout", "handout-notes-margin", "epub", "screen")
 FONT_DIRS = (
     Path("/usr/share/fonts"),
     Path("/usr/local/share/fonts"),
@@ -37,11 +43,13 @@ class Theme:
     """A resolved theme: the folders to search, in order, and what theme.toml declares."""
 
     name: str
-    folders: tuple[Path, ...]  # the theme first, then the themes it falls back on
-    stylesheets: dict[str, tuple[Path, ...]]  # medium -> files, shared layer first
+    folders: tuple[Path, ...]  # the theme first, then the themes it extends, the default theme last
+    stylesheets: dict[str, tuple[Path, ...]]  # medium or layer -> files, shared layer first
     fonts: tuple[FontFace, ...]
     words: dict[str, object]
     warnings: tuple[Diagnostic, ...] = ()  # e.g. no words for the book's language
+    media: tuple[str, ...] = MEDIA  # the outputs it serves
+    chapter_by_chapter: bool = False  # its paged CSS lets the book PDF be laid out one chapter at a time
 
     def template_dirs(self, *media: str) -> list[Path]:
         """Per-medium templates override shared ones; a custom theme overrides the default."""
@@ -67,39 +75,67 @@ def builtin_styles() -> Path:
 
 
 def load_theme(name: str, manuscript_root: Path, lang: str) -> Theme:
-    """Find theme ``name`` in ``<manuscript>/styles/`` then in the built-in styles."""
-    builtin = builtin_styles()
-    candidates = [manuscript_root / "styles" / name, builtin / name]
-    folder = next((c for c in candidates if (c / "theme.toml").is_file()), None)
-    if folder is None:
-        known = sorted(p.name for p in builtin.iterdir() if (p / "theme.toml").is_file())
-        raise PublishError(
-            f"unknown theme `{name}`",
-            path=manuscript_root / "book.toml",
-            hint="themes live in styles/<name>/theme.toml; built in: " + ", ".join(known),
-        )
-    folders = (
-        (folder.resolve(),)
-        if folder.resolve() == (builtin / "default").resolve()
-        else (folder.resolve(), (builtin / "default").resolve())
-    )
-    settings = _read_toml(folder / "theme.toml")
-    if folders[0] != folders[-1]:  # a custom theme: what it does not declare comes from the default
-        default = _read_toml(folders[-1] / "theme.toml")
-        stylesheets = {**default.get("stylesheets", {}), **settings.get("stylesheets", {})}
-        settings = {**default, **settings, "stylesheets": stylesheets}
+    """Find theme ``name`` in ``<manuscript>/styles/`` then in the built-in styles, with the themes it extends."""
+    chain = theme_chain(name, manuscript_root)
+    folders = tuple(folder for folder, _ in chain)
+    manifests = [manifest for _, manifest in chain]
+    stylesheets = _stylesheets(manifests, folders)
     words, warnings = _words(folders, lang)
+    by_chapter, why_not = _chapter_by_chapter(manifests, stylesheets["pdf"])
     return Theme(
         name=name,
         folders=folders,
-        stylesheets=_stylesheets(settings, folders, folder / "theme.toml"),
-        fonts=_fonts(settings, folders, folder / "theme.toml"),
+        stylesheets=stylesheets,
+        fonts=_fonts(manifests, folders),
         words=words,
-        warnings=warnings,
+        warnings=warnings + why_not,
+        media=theme_media_of(manifests),
+        chapter_by_chapter=by_chapter,
     )
 
 
-def _read_toml(path: Path) -> dict:
+def theme_media(name: str, manuscript_root: Path) -> tuple[str, ...]:
+    """The media theme ``name`` serves, read from the theme.toml files alone (no fonts looked up)."""
+    return theme_media_of([manifest for _, manifest in theme_chain(name, manuscript_root)])
+
+
+def theme_media_of(manifests: list[ThemeManifest]) -> tuple[str, ...]:
+    return next((m.media for m in manifests if m.media is not None), MEDIA)
+
+
+def theme_chain(name: str, manuscript_root: Path) -> list[tuple[Path, ThemeManifest]]:
+    """The theme and the themes it extends, nearest first, down to the built-in default theme.
+
+    A theme without ``extends`` extends the default theme. A name is looked up in the
+    manuscript's styles/ then in the built-in styles, skipping folders already in the chain,
+    so that a manuscript's own ``default`` theme can extend the built-in one.
+    """
+    builtin = builtin_styles()
+    default = (builtin / "default").resolve()
+    chain: list[tuple[Path, ThemeManifest]] = []
+    wanted: str | None = name
+    asked_by = manuscript_root / "book.toml"
+    while wanted is not None:
+        seen = [folder for folder, _ in chain]
+        candidates = [(manuscript_root / "styles" / wanted).resolve(), (builtin / wanted).resolve()]
+        folder = next((c for c in candidates if c not in seen and (c / "theme.toml").is_file()), None)
+        if folder is None:
+            if any(c in seen for c in candidates):
+                raise PublishError(f"theme `{wanted}` extends itself", path=asked_by, hint="fix `extends`")
+            known = sorted(p.name for p in builtin.iterdir() if (p / "theme.toml").is_file())
+            raise PublishError(
+                f"unknown theme `{wanted}`",
+                path=asked_by,
+                hint="themes live in styles/<name>/theme.toml; built in: " + ", ".join(known),
+            )
+        manifest = read_manifest(folder / "theme.toml")
+        chain.append((folder, manifest))
+        asked_by = manifest.path
+        wanted = manifest.extends if manifest.extends is not None else (None if folder == default else "default")
+    return chain
+
+
+def _read_toml(path: Path) -> dict[str, object]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
@@ -110,46 +146,85 @@ def _find(relative: str, folders: tuple[Path, ...]) -> Path | None:
     return next((f / relative for f in folders if (f / relative).is_file()), None)
 
 
-def _stylesheets(settings: dict, folders: tuple[Path, ...], toml: Path) -> dict[str, tuple[Path, ...]]:
-    declared = settings.get("stylesheets", {})
+def _stylesheets(manifests: list[ThemeManifest], folders: tuple[Path, ...]) -> dict[str, tuple[Path, ...]]:
+    """Each medium's files: the nearest list that names it, then every theme's additions, from
+    the default theme up. A file is looked up in the theme first, so a theme can override any
+    inherited stylesheet file by file without restating a list."""
+    lists: dict[str, tuple[str, ...]] = dict.fromkeys(STYLESHEET_KEYS, ())
+    declared_by: dict[str, Path] = {}
+    for manifest in reversed(manifests):
+        for medium, files in manifest.stylesheets.items():
+            lists[medium] = files
+            declared_by[medium] = manifest.path
+        for medium, files in manifest.append_stylesheets.items():
+            for target in MEDIA if medium == "all" else (medium,):
+                lists[target] += files
+                declared_by.setdefault(target, manifest.path)
     result = {}
-    for medium in STYLESHEET_LISTS:
-        files = []
-        for relative in declared.get(medium, []):
+    for medium, names in lists.items():
+        paths = []
+        for relative in names:
             path = _find(relative, folders)
             if path is None:
                 raise PublishError(
                     f"stylesheet `{relative}` for {medium} not found",
-                    path=toml,
-                    hint="paths are relative to the theme folder",
+                    path=declared_by[medium],
+                    hint="paths are relative to the theme folder (or to a theme it extends)",
                 )
-            files.append(path)
-        result[medium] = tuple(files)
+            paths.append(path)
+        result[medium] = tuple(paths)
     return result
 
 
-def _fonts(settings: dict, folders: tuple[Path, ...], toml: Path) -> tuple[FontFace, ...]:
+def _chapter_by_chapter(
+    manifests: list[ThemeManifest], pdf_css: tuple[Path, ...]
+) -> tuple[bool, tuple[Diagnostic, ...]]:
+    """The nearest declaration, checked against the book PDF's stylesheets: a declaration its
+    CSS contradicts would give wrong pages, so the book is laid out whole, with a warning."""
+    declared = next((m.chapter_by_chapter for m in manifests if m.chapter_by_chapter is not None), False)
+    if not declared:
+        return False, ()
+    for path in pdf_css:
+        reason = whole_book_features(path.read_text(encoding="utf-8", errors="replace"))
+        if reason:
+            where = next(m.path for m in manifests if m.chapter_by_chapter is not None)
+            return False, (
+                Diagnostic(
+                    WARNING,
+                    f"{path.name} uses {reason}, which needs the whole book laid out at once; "
+                    f"the theme declares chapter_by_chapter = true in {where}: laid out as one document",
+                    path,
+                    hint="set chapter_by_chapter = false in theme.toml, or remove that rule",
+                ),
+            )
+    return True, ()
+
+
+def _fonts(manifests: list[ThemeManifest], folders: tuple[Path, ...]) -> tuple[FontFace, ...]:
+    """The nearest [[fonts]] list (a theme that declares fonts replaces the inherited ones)."""
+    manifest = next((m for m in manifests if m.fonts is not None), None)
+    if manifest is None or manifest.fonts is None:
+        return ()
     faces = []
     index: dict[str, Path] | None = None
-    for font in settings.get("fonts", []):
-        for face in font.get("faces", []):
-            path = _find("fonts/" + face["file"], folders)
-            if path is None:
-                if index is None:
-                    index = _system_fonts()
-                path = index.get(face["file"])
-            if path is None:
-                package = font.get("package")
-                hint = f"install the Debian package {package} or " if package else ""
-                raise PublishError(
-                    f"font file {face['file']} ({font['family']}) not found",
-                    path=toml,
-                    hint=hint + "put the file in the theme's fonts/ folder",
-                )
-            faces.append(
-                FontFace(font["family"], path.resolve(), int(face.get("weight", 400)), face.get("style", "normal"))
+    for entry in manifest.fonts:
+        path = _find("fonts/" + entry.file, folders)
+        if path is None:
+            if index is None:
+                index = _system_fonts()
+            path = index.get(entry.file)
+        if path is None:
+            raise PublishError(
+                f"font file {entry.file} ({entry.family}) not found",
+                path=manifest.path,
+                hint=_font_hint(entry) + "put the file in the theme's fonts/ folder",
             )
+        faces.append(FontFace(entry.family, path.resolve(), entry.weight, entry.style))
     return tuple(faces)
+
+
+def _font_hint(entry: FontFaceEntry) -> str:
+    return f"install the Debian package {entry.package} or " if entry.package else ""
 
 
 def _system_fonts() -> dict[str, Path]:

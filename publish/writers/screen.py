@@ -20,7 +20,7 @@ def render_screen(
     Notes sit at the end of each chapter, as in the EPUB; ``extra_html`` goes at the
     end of the body (the preview's reload script).
     """
-    environment = make_environment(theme, "screen", "epub")
+    environment = make_environment(theme, "screen")
     views = [chapter_view(r, theme.words, r.body_with(_noteref), "#" + r.chapter.slug) for r in chapters]
     fonts = font_face_css(theme.fonts, lambda face: url_of(face.path))
     page = render(
@@ -31,7 +31,6 @@ def render_screen(
         chapter_notes=[r.notes for r in chapters],
         words=theme.words,
         generator=f"publish {__version__}",
-        epub=False,
         with_cover=False,
         cover_image="",
         stylesheets=[url_of(path) for path in theme.stylesheets["screen"]],

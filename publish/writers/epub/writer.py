@@ -97,7 +97,7 @@ def write_epub(
         doc.add_item(item)
         return item
 
-    common = {"book": view, "words": words, "epub": True}
+    common = {"book": view, "words": words}
     lang = book.metadata.lang
     cover_page = page(
         "cover",

@@ -15,10 +15,10 @@ WeasyPrint lays the skeleton out with the theme as it is, so the table of conten
 the whole book, at a few milliseconds a page. join.py then lays each chapter page under
 its skeleton page's margins.
 
-A theme for which stand-ins are not enough is laid out as one document (``unsplittable``
-says why): running elements, ``target-counter()`` outside the table of contents, counters
-that run across chapters, chapters that must start on a left or right page, and @page
-rules for :first, :left, :right or :blank pages.
+Only a theme that declares ``chapter_by_chapter = true`` is laid out this way (theme.toml,
+checked against its CSS by theme/contract.py: running elements, ``target-counter()`` outside
+the table of contents, counters that run across chapters, chapters that must start on a left
+or right page, and @page rules for :first, :left, :right or :blank pages need the whole book).
 """
 
 from __future__ import annotations
@@ -33,8 +33,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
-
-import tinycss2
 
 from publish import __version__
 from publish.model import PageStart
@@ -159,45 +157,13 @@ def _stand_in(chunk: str, layout: ChapterLayout, wanted: set[str]) -> str:
     )
 
 
-def unsplittable(setup: LayoutSetup) -> str | None:
-    """Why this theme's pages depend on more than their own chapter and the skeleton, if they do."""
-    for source in setup.css:
-        rules = tinycss2.parse_stylesheet(source.content().decode("utf-8", "replace"), skip_comments=True)
-        text = tinycss2.serialize(rules)
-        for pattern, reason in _NEEDS_THE_WHOLE_BOOK:
-            if re.search(pattern, text):
-                return reason
-        if any(
-            "target-" in tinycss2.serialize(r.content) and "toc" not in tinycss2.serialize(r.prelude)
-            for r in _qualified_rules(rules)
-        ):
-            return "target-counter() outside the table of contents"
-    return None
-
-
-_NEEDS_THE_WHOLE_BOOK = (
-    (r"\b(running|element)\(", "running elements"),
-    (r"@page[^{]*:(first|left|right|recto|verso|blank)\b", "@page rules for :first, :left, :right or :blank pages"),
-    (r"break-(before|after)\s*:\s*(left|right|recto|verso)", "chapters that start on a left or right page"),
-    (r"counter-increment", "counters that run across chapters"),
-)
-
-
-def _qualified_rules(rules: list) -> Iterator:
-    for rule in rules:
-        if rule.type == "qualified-rule":
-            yield rule
-        elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") and rule.content:
-            yield from _qualified_rules(tinycss2.parse_rule_list(rule.content, skip_comments=True))
-
-
 def write_by_chapter(
     html: str, slugs: Sequence[str], setup: LayoutSetup, target: Path, cache: Path | None, workers: int
 ) -> Joined | None:
     """Lay out the chapters, then the skeleton (or take them from ``cache``), and join them
     into ``target``; None when this book or theme must be laid out as one document."""
     split = split_html(html, slugs)
-    if split is None or unsplittable(setup):
+    if split is None:
         return None
     chapter_setup = setup.with_css(CssSource(text=_MARGINS_OFF))
     documents = [chapter_html(split, i) for i in range(len(slugs))]

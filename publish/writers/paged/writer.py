@@ -130,12 +130,12 @@ def write_paged(
 
     A variant whose chapters each start a page is laid out chapter by chapter (see
     chapterwise.py): in ``workers`` processes, reusing the layouts kept in the ``cache``
-    folder; otherwise, or when the theme needs the whole book at once, as one document.
+    folder, when the theme declares that its CSS allows it; otherwise as one document.
     """
     html = render_html(book, chapters, theme, variant)
     setup = layout_setup(book, theme, variant, page_size, pdf_variant)
     result = None
-    if variant.by_chapter:
+    if variant.by_chapter and theme.chapter_by_chapter:
         from publish.writers.paged.chapterwise import write_by_chapter
 
         joined = write_by_chapter(html, [r.chapter.slug for r in chapters], setup, target, cache, workers)
@@ -215,7 +215,6 @@ def render_html(book: Book, chapters: Sequence[RenderedChapter], theme: Theme, v
         words=theme.words,
         generator=f"publish {__version__}",
         cover_image=cover,
-        epub=False,
         with_cover=variant.cover,
     )
     return _unlink_missing_targets(html, {i for r in chapters for i in r.ids}, book, theme.words)

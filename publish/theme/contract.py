@@ -1,0 +1,188 @@
+"""theme.toml -> ThemeManifest: what a theme declares, every key checked, errors located.
+
+A theme declares its name, the theme it extends, the media it serves, its stylesheets per
+medium (a list replaces the inherited one; ``[append-stylesheets]`` adds files after it, to
+one medium or to ``all``), whether its paged CSS allows chapter-by-chapter layout, and its
+fonts. The keys are documented in styles/README.md.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tinycss2
+
+from publish.errors import PublishError
+
+# The media a theme can serve: one per kind of output (the booklet is imposed from the print or book PDF).
+MEDIA = ("pdf", "print", "handout", "epub", "screen")
+# Optional stylesheet layers, added by an option on top of a medium's list.
+LAYERS = ("handout-notes-margin",)
+STYLESHEET_KEYS = MEDIA + LAYERS
+KEYS = ("name", "extends", "media", "chapter_by_chapter", "stylesheets", "append-stylesheets", "fonts")
+FONT_KEYS = ("family", "package", "faces")
+FACE_KEYS = ("file", "weight", "style")
+
+
+@dataclass(frozen=True)
+class FontFaceEntry:
+    family: str
+    file: str
+    weight: int
+    style: str  # "normal" or "italic"
+    package: str  # the Debian package that installs it, for the error when it is missing; "" if none
+
+
+@dataclass(frozen=True)
+class ThemeManifest:
+    """One theme.toml as written: None where the theme says nothing and inherits."""
+
+    path: Path
+    name: str
+    extends: str | None
+    media: tuple[str, ...] | None
+    chapter_by_chapter: bool | None
+    stylesheets: dict[str, tuple[str, ...]]  # medium or layer -> files relative to the theme folders
+    append_stylesheets: dict[str, tuple[str, ...]]  # medium, layer or "all" -> files added after the inherited ones
+    fonts: tuple[FontFaceEntry, ...] | None
+
+
+def read_manifest(path: Path) -> ThemeManifest:
+    """Read and check ``path``; an unknown key or a value of the wrong kind is a located error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise PublishError(f"invalid TOML: {error}", path=path) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise PublishError(f"cannot read the theme: {error}", path=path) from None
+    check = _Checker(path, text)
+    check.known(data, KEYS, None)
+    name = data.get("name", path.parent.name)
+    check.kind(name, str, "name", 'name = "maison"')
+    extends = data.get("extends")
+    if extends is not None:
+        check.kind(extends, str, "extends", 'extends = "default"')
+    media = data.get("media")
+    if media is not None:
+        check.names(media, MEDIA, "media", 'media = ["pdf", "epub"]')
+    by_chapter = data.get("chapter_by_chapter")
+    if by_chapter is not None:
+        check.kind(by_chapter, bool, "chapter_by_chapter", "chapter_by_chapter = true")
+    return ThemeManifest(
+        path=path,
+        name=name,
+        extends=extends,
+        media=tuple(media) if media is not None else None,
+        chapter_by_chapter=by_chapter,
+        stylesheets=check.file_lists(data.get("stylesheets", {}), "stylesheets", STYLESHEET_KEYS),
+        append_stylesheets=check.file_lists(
+            data.get("append-stylesheets", {}), "append-stylesheets", (*STYLESHEET_KEYS, "all")
+        ),
+        fonts=check.fonts(data["fonts"]) if "fonts" in data else None,
+    )
+
+
+def whole_book_features(css: str) -> str | None:
+    """What in ``css`` makes a page depend on more than its own chapter, if anything.
+
+    Chapter-by-chapter layout (writers/paged/chapterwise.py) lays each chapter out alone and
+    gives the margins and the contents' numbers from a skeleton; these need the whole book.
+    """
+    rules = tinycss2.parse_stylesheet(css, skip_comments=True)
+    text = tinycss2.serialize(rules)
+    for pattern, reason in _NEEDS_THE_WHOLE_BOOK:
+        if re.search(pattern, text):
+            return reason
+    if any(
+        "target-" in tinycss2.serialize(r.content) and "toc" not in tinycss2.serialize(r.prelude)
+        for r in _qualified_rules(rules)
+    ):
+        return "target-counter() outside the table of contents"
+    return None
+
+
+_NEEDS_THE_WHOLE_BOOK = (
+    (r"\b(running|element)\(", "running elements"),
+    (r"@page[^{]*:(first|left|right|recto|verso|blank)\b", "@page rules for :first, :left, :right or :blank pages"),
+    (r"break-(before|after)\s*:\s*(left|right|recto|verso)", "chapters that start on a left or right page"),
+    (r"counter-increment", "counters that run across chapters"),
+)
+
+
+def _qualified_rules(rules: list[Any]) -> list[Any]:
+    found = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            found.append(rule)
+        elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") and rule.content:
+            found += _qualified_rules(tinycss2.parse_rule_list(rule.content, skip_comments=True))
+    return found
+
+
+class _Checker:
+    """Raises located errors about theme.toml (tomllib keeps no positions: lines are searched)."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def error(self, message: str, key: str | None, hint: str) -> PublishError:
+        line = next(
+            (n for n, raw in enumerate(self.lines, 1) if key and re.match(rf"\s*\[*\s*{re.escape(key)}\b", raw)), None
+        )
+        return PublishError(message, path=self.path, line=line, hint=hint)
+
+    def known(self, data: dict[str, Any], valid: tuple[str, ...], table: str | None) -> None:
+        for key in data:
+            if key not in valid:
+                close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
+                where = f"in [{table}]" if table else "in theme.toml"
+                hint = f"did you mean `{close[0]}`?" if close else "valid keys: " + ", ".join(valid)
+                raise self.error(f"unknown key `{key}` {where}", key, hint)
+
+    def kind(self, value: object, expected: type, key: str, example: str) -> None:
+        if not isinstance(value, expected):
+            raise self.error(f"`{key}` must be a {expected.__name__}", key, example)
+
+    def names(self, value: object, valid: tuple[str, ...], key: str, example: str) -> None:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(f"`{key}` must be a list of names", key, example)
+        for name in value:
+            if name not in valid:
+                raise self.error(f"`{key}` names an unknown medium `{name}`", key, "media are " + ", ".join(valid))
+
+    def file_lists(self, table: object, key: str, valid: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        if not isinstance(table, dict):
+            raise self.error(f"`{key}` must be a table", key, f"write [{key}]")
+        self.known(table, valid, key)
+        for medium, files in table.items():
+            if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+                raise self.error(f"[{key}] {medium} must be a list of files", medium, f'{medium} = ["css/mine.css"]')
+        return {medium: tuple(files) for medium, files in table.items()}
+
+    def fonts(self, fonts: object) -> tuple[FontFaceEntry, ...]:
+        if not isinstance(fonts, list) or not all(isinstance(f, dict) for f in fonts):
+            raise self.error("`fonts` must be [[fonts]] tables", "fonts", 'write [[fonts]] then family = "..."')
+        entries = []
+        for font in fonts:
+            self.known(font, FONT_KEYS, "fonts")
+            family, package, faces = font.get("family"), font.get("package", ""), font.get("faces", [])
+            if not isinstance(family, str) or not isinstance(package, str) or not isinstance(faces, list):
+                raise self.error("each [[fonts]] needs a family and a list of faces", "fonts", 'family = "Vollkorn"')
+            for face in faces:
+                if not isinstance(face, dict) or not isinstance(face.get("file"), str):
+                    raise self.error(f"a face of {family} has no file", "faces", '{ file = "Font-Regular.ttf" }')
+                self.known(face, FACE_KEYS, "fonts")
+                weight, style = face.get("weight", 400), face.get("style", "normal")
+                if not isinstance(weight, int) or style not in ("normal", "italic"):
+                    raise self.error(
+                        f"a face of {family} has a bad weight or style", "faces", 'weight = 400, style = "italic"'
+                    )
+                entries.append(FontFaceEntry(family, face["file"], weight, style, package))
+        return tuple(entries)
