@@ -97,3 +97,20 @@ class PublishError(Exception):
             where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
         hint = f" ({self.hint})" if self.hint else ""
         return f"{where}{self.message}{hint}"
+
+
+class InternalError(Exception):
+    """A bug of ours met while making one output, not the author's mistake.
+
+    The other outputs are still made; then the build stops with this, and the command line
+    says it is a bug (exit code 2). ``details`` is the traceback, which --debug prints: it
+    may come from a worker process, where the exception itself stayed.
+    """
+
+    def __init__(self, message: str, details: str = "") -> None:
+        super().__init__(message, details)  # both in args: the error crosses processes by pickling
+        self.message = message
+        self.details = details
+
+    def __str__(self) -> str:
+        return self.message

@@ -119,3 +119,31 @@ def test_the_command_line_lists_every_failed_output(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "1 of 2 outputs failed: epub" in result.stderr and "carnet-d-essai.epub: error: " in result.stderr
     assert (out / "carnet-d-essai.pdf").is_file()
+
+
+@pytest.mark.slow
+def test_a_bug_in_one_writer_is_ours_and_the_other_outputs_are_made(make_book, tmp_path, monkeypatch):
+    from publish.build import outputs
+    from publish.errors import InternalError
+
+    def broken(job, earlier, target):
+        target.write_bytes(b"half")
+        raise ZeroDivisionError("oops")
+
+    monkeypatch.setitem(outputs.WRITERS, "handout", broken)
+    out = tmp_path / "output"
+    with pytest.raises(InternalError) as error:
+        build(make_book(), out, BuildOptions(formats=("pdf", "handout"), parallel=False))
+    assert str(error.value).endswith("-handout.pdf: ZeroDivisionError: oops")
+    assert "ZeroDivisionError" in error.value.details and "broken" in error.value.details, "the traceback is kept"
+    assert not isinstance(error.value, PublishError), "not reported as the author's mistake"
+    assert [p.name for p in out.iterdir()] == ["carnet-de-test.pdf"], "the PDF is made, nothing half-written is left"
+
+
+def test_an_internal_error_crosses_processes_whole():
+    import pickle
+
+    from publish.errors import InternalError
+
+    error = pickle.loads(pickle.dumps(InternalError("book.pdf: KeyError: 'x'", "Traceback (most recent call last):\n")))
+    assert (str(error), error.details) == ("book.pdf: KeyError: 'x'", "Traceback (most recent call last):\n")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 import os
 import tempfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from publish.convert.typography import typeset_text
-from publish.errors import PublishError
+from publish.errors import Diagnostic, InternalError, PublishError
 from publish.load.selection import select_chapters
 from publish.model import Book, PageStart, PdfSettings, RenderedChapter
 from publish.store import CACHE_DIR
@@ -39,16 +40,47 @@ class BuildOptions:
     parallel: bool = True  # independent outputs in separate processes when there are several cores
 
 
-@dataclass
+@dataclass(frozen=True)
 class Job:
-    """What every writer gets: the book, its chapters, the theme, and the outputs already written."""
+    """What every writer gets: the book, its chapters, the theme and the options; never changed."""
 
     book: Book
     rendered: Sequence[RenderedChapter]
     theme: Theme
     options: BuildOptions
-    done: dict[str, Path] = field(default_factory=dict)
-    page_starts: tuple[PageStart, ...] = ()  # where the book PDF's pages begin, once it is laid out
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a writer returns about the file it wrote."""
+
+    pages: int | None  # PDFs only
+    warnings: tuple[str, ...]
+    page_starts: tuple[PageStart, ...] = ()  # where the book PDF's pages begin, for the EPUB's page markers
+
+
+@dataclass(frozen=True)
+class Made:
+    """One output: made (``errors`` empty) or failed, its old file left in place."""
+
+    format: str
+    path: Path
+    written: Written | None
+    seconds: float
+    errors: tuple[Diagnostic, ...] = ()
+    bug: InternalError | None = None  # a bug of ours stopped this output
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors) or self.bug is not None
+
+    @property
+    def pages(self) -> int | None:
+        return self.written.pages if self.written else None
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.written.warnings if self.written else ()
 
 
 def formats_for(pdf: PdfSettings, options: BuildOptions, media: tuple[str, ...] = MEDIA) -> tuple[str, ...]:
@@ -94,14 +126,15 @@ def file_name(slug: str, name: str) -> str:
     return slug + suffix
 
 
-WriterResult = tuple[int | None, tuple[str, ...]]  # (PDF pages, warnings)
+# A writer: the job, the outputs its group already made, and the temporary file to write.
+Writer = Callable[[Job, Mapping[str, Made], Path], Written]
 
 
 def _variant(job: Job) -> str:
     return job.book.pdf.variant if job.options.pdf_variant is None else job.options.pdf_variant
 
 
-def _pdf(job: Job, target: Path) -> WriterResult:
+def _pdf(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
     from publish.writers.paged.writer import VARIANTS, write_paged
 
     result = write_paged(
@@ -114,18 +147,17 @@ def _pdf(job: Job, target: Path) -> WriterResult:
         cache=layout_cache(job.book, "pdf") if job.options.cache else None,
         workers=(os.cpu_count() or 1) if job.options.parallel else 1,
     )
-    job.page_starts = result.page_starts
-    return result.pages, result.warnings
+    return Written(result.pages, result.warnings, result.page_starts)
 
 
-def _print(job: Job, target: Path) -> WriterResult:
+def _print(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
     from publish.writers.paged.writer import VARIANTS, write_paged
 
     result = write_paged(job.book, job.rendered, job.theme, VARIANTS["print"], target, pdf_variant=_variant(job))
-    return result.pages, result.warnings
+    return Written(result.pages, result.warnings)
 
 
-def _handout(job: Job, target: Path) -> WriterResult:
+def _handout(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
     from publish.writers.paged.writer import VARIANTS, write_paged
 
     book, options = job.book, job.options
@@ -146,25 +178,26 @@ def _handout(job: Job, target: Path) -> WriterResult:
         page_size=options.handout_paper,
         pdf_variant=_variant(job),
     )
-    return result.pages, result.warnings
+    return Written(result.pages, result.warnings)
 
 
-def _booklet(job: Job, target: Path) -> WriterResult:
+def _booklet(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
     """Impose the book PDF made in this build, or lay one out for the purpose."""
     from publish.writers.impose import impose_booklet
     from publish.writers.paged.writer import VARIANTS, write_paged
 
     warnings: tuple[str, ...] = ()
-    source = job.done.get("pdf")
+    pdf = earlier.get("pdf")
+    source = pdf.path if pdf and not pdf.failed else None
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".booklet-") as scratch:
         if source is None:
             source = Path(scratch) / "book.pdf"
             warnings = write_paged(job.book, job.rendered, job.theme, VARIANTS["pdf"], source).warnings
         result = impose_booklet(source, target, job.book.pdf.page_size)
-    return result.pages, warnings
+    return Written(result.pages, warnings)
 
 
-def _epub(job: Job, target: Path) -> WriterResult:
+def _epub(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
     """With the PDF built just before, the EPUB carries its page numbers (page-list and markers)."""
     from publish.writers.epub.cover import cover_jpeg, cover_warning
     from publish.writers.epub.writer import write_epub
@@ -179,14 +212,19 @@ def _epub(job: Job, target: Path) -> WriterResult:
         target,
         cover_jpeg(book, job.theme),
         build_timestamp(book),
-        pages=job.page_starts,
+        pages=_page_starts(earlier),
         page_source=source,
     )
     warning = cover_warning(book)
-    return None, (warning,) if warning else ()
+    return Written(None, (warning,) if warning else ())
 
 
-WRITERS: dict[str, Callable[[Job, Path], WriterResult]] = {
+def _page_starts(earlier: Mapping[str, Made]) -> tuple[PageStart, ...]:
+    pdf = earlier.get("pdf")
+    return pdf.written.page_starts if pdf and pdf.written else ()
+
+
+WRITERS: dict[str, Writer] = {
     "pdf": _pdf,
     "epub": _epub,
     "handout": _handout,
@@ -195,14 +233,15 @@ WRITERS: dict[str, Callable[[Job, Path], WriterResult]] = {
 }
 
 
-def write_atomically(path: Path, write: Callable[[Path], WriterResult], strict: bool = False) -> WriterResult:
+def write_atomically(path: Path, write: Callable[[Path], Written], strict: bool = False) -> Written:
     """Write to a temporary file beside ``path``, then rename: a failed build leaves the old file.
 
     With ``strict``, an output whose writer warned (CSS WeasyPrint ignored, a blurry
     image) is not kept: the warnings become the error.
 
-    Any failure of the writer that is not already one of our errors (a bug, a full
-    disk) becomes one naming the output, so that the other formats are still made.
+    A failure of the system (a full disk, a file in the way) becomes an error naming the
+    output, and so does any other failure of the writer, as an InternalError (a bug of ours,
+    not the author's mistake); either way the other formats are still made.
     """
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -215,23 +254,30 @@ def write_atomically(path: Path, write: Callable[[Path], WriterResult], strict: 
     os.close(handle)
     try:
         result = write(Path(temporary))
-        if strict and result[1]:
+        if strict and result.warnings:
             raise PublishError(
-                f"{path.name} not written: --strict and {len(result[1])} warning(s): " + "; ".join(result[1]), path=path
+                f"{path.name} not written: --strict and {len(result.warnings)} warning(s): "
+                + "; ".join(result.warnings),
+                path=path,
             )
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except PublishError:
         Path(temporary).unlink(missing_ok=True)
         raise
-    except Exception as error:
+    except OSError as error:
         Path(temporary).unlink(missing_ok=True)
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else f"{type(error).__name__}: {error}"
+        reason = error.strerror or f"{type(error).__name__}: {error}"
         raise PublishError(
             f"could not write {path.name}: {reason}",
             path=path,
             hint="earlier outputs are untouched; run with --format to retry this one",
         ) from None
+    except Exception as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise InternalError(
+            f"{path.name}: {type(error).__name__}: {error}", "".join(traceback.format_exception(error))
+        ) from error
     except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave nothing half-written
         Path(temporary).unlink(missing_ok=True)
         raise

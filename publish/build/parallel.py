@@ -11,26 +11,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from publish.build.outputs import FORMATS, WRITERS, Job, file_name, write_atomically
-from publish.errors import Diagnostic, PublishError
+from publish.build.outputs import FORMATS, WRITERS, Job, Made, file_name, write_atomically
+from publish.errors import InternalError, PublishError
 from publish.processes import process_pool
 
 GROUPS = (("pdf", "epub", "booklet"), ("handout",), ("print",))
-
-
-@dataclass(frozen=True)
-class Made:
-    """One output: made (``errors`` empty) or failed, its old file left in place."""
-
-    format: str
-    path: Path
-    pages: int | None
-    warnings: tuple[str, ...]
-    seconds: float
-    errors: tuple[Diagnostic, ...] = ()
 
 
 def make_outputs(
@@ -67,18 +55,18 @@ def _in_processes(job: Job, groups: list[tuple[str, ...]], out: Path, finished: 
 def _make_group(
     job: Job, names: tuple[str, ...], out: Path, finished: Callable[[str], None] = lambda name: None
 ) -> list[Made]:
-    made = []
+    made: dict[str, Made] = {}
     for name in names:
         path = out / file_name(job.book.slug, name)
         begin = time.perf_counter()
+        done = dict(made)  # the outputs before this one: the EPUB takes the PDF's page starts, the booklet its file
         try:
-            pages, warnings = write_atomically(
-                path, lambda target, name=name: WRITERS[name](job, target), job.options.strict
-            )
+            written = write_atomically(path, partial(WRITERS[name], job, done), job.options.strict)
         except PublishError as error:
-            made.append(Made(name, path, None, (), 0.0, error.diagnostics))
+            made[name] = Made(name, path, None, 0.0, error.diagnostics)
+        except InternalError as error:
+            made[name] = Made(name, path, None, 0.0, bug=error)
         else:
-            job.done[name] = path
-            made.append(Made(name, path, pages, tuple(warnings), time.perf_counter() - begin))
+            made[name] = Made(name, path, written, time.perf_counter() - begin)
         finished(name)
-    return made
+    return list(made.values())

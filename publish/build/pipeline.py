@@ -101,9 +101,12 @@ def build(
     _prepare_folder(out, [file_name(book.slug, name) for name in formats])
     job = Job(book, checked.rendered, checked.theme, options)
     made = make_outputs(job, formats, out, options.parallel, progress.begin, progress.end)
-    outputs = [Output(m.format, m.path, m.path.stat().st_size, m.pages, m.seconds) for m in made if not m.errors]
+    outputs = [Output(m.format, m.path, m.path.stat().st_size, m.pages, m.seconds) for m in made if not m.failed]
     warnings = list(checked.warnings) + [Diagnostic(WARNING, text, m.path) for m in made for text in m.warnings]
-    stages += [StageTime(m.format, m.seconds) for m in made if not m.errors]
+    stages += [StageTime(m.format, m.seconds) for m in made if not m.failed]
+    bug = next((m.bug for m in made if m.bug), None)
+    if bug:  # the other outputs are made; a bug of ours is not reported as the author's mistake
+        raise bug
     failures = {m.format: m.errors for m in made if m.errors}
     if failures:
         raise _failed(failures, formats, outputs)

@@ -14,7 +14,7 @@ import traceback
 
 from publish import __version__
 from publish.commands import build, check, new, watch
-from publish.errors import PublishError
+from publish.errors import InternalError, PublishError
 
 COMMANDS = (new, check, build, watch)  # in the order `publish --help` lists them
 
@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a bug of ours, not the author's mistake
         if args.debug:
             traceback.print_exc()
+            if isinstance(error, InternalError) and error.details:
+                print(f"where it happened:\n{error.details}", file=sys.stderr, end="")
         advice = (
             "report the traceback above" if args.debug else "run the same command with --debug and report the traceback"
         )
