@@ -29,10 +29,13 @@ RECORD = "outputs.json"
 _FIELDS = {f.name for f in fields(Diagnostic)}
 
 
-class Output(Protocol):
-    format: str
-    path: Path
-    pages: int | None
+class Output(Protocol):  # read-only, as the frozen dataclasses that fit it
+    @property
+    def format(self) -> str: ...
+    @property
+    def path(self) -> Path: ...
+    @property
+    def pages(self) -> int | None: ...
 
 
 @dataclass(frozen=True)

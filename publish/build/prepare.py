@@ -66,7 +66,7 @@ def check_book(
         cache.prune()
     theme = load_theme(book.theme, book.root, book.metadata.lang)
     diagnostics = [d for r in rendered for d in r.diagnostics] + list(check_links(rendered))
-    order = {chapter.source: index for index, chapter in enumerate(book.chapters)}
+    order: dict[Path | None, int] = {chapter.source: index for index, chapter in enumerate(book.chapters)}
     diagnostics.sort(key=lambda d: (order.get(d.path, len(order)), d.line or 0, d.column or 0))
     diagnostics += theme.warnings
     return CheckedBook(book, tuple(rendered), theme, tuple(diagnostics))

@@ -6,8 +6,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.console import Console, JustifyMethod
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from publish.build.pipeline import BuildReport, Output
@@ -38,7 +38,7 @@ class Bars(BuildProgress):
             console=self.console,
             transient=False,
         )
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
 
     @property
     def active(self) -> bool:
@@ -85,8 +85,14 @@ def print_summary(report: BuildReport, stream: TextIO = sys.stdout, verbose: boo
     """The table of what was written: output, pages, size, time; stage timings with --verbose."""
     console = Console(file=stream, soft_wrap=True, width=None if stream.isatty() else 120)
     table = Table(title=None, show_edge=False, box=None, pad_edge=False)
-    for column, justify in (("output", "left"), ("pages", "right"), ("size", "right"), ("time", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("output", "left"),
+        ("pages", "right"),
+        ("size", "right"),
+        ("time", "right"),
+    )
+    for column, justify in columns:
+        table.add_column(column, justify=justify)
     for output in report.outputs:
         table.add_row(*_row(output))
     console.print(table)

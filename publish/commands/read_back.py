@@ -7,6 +7,7 @@ PDFs are opened with pypdf for their metadata, outline and fonts.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -88,7 +89,8 @@ def _read_pdf(path: Path, book: Book, outline: bool) -> list[Diagnostic]:
     except (PdfReadError, OSError, ValueError) as error:
         return [Diagnostic(ERROR, f"not a readable PDF: {error}", path, hint="run `publish build` again")]
     findings = []
-    title = (reader.metadata or {}).get("/Title")
+    metadata: Mapping[str, object] = reader.metadata or {}
+    title = metadata.get("/Title")
     expected = typeset_text(book.metadata.title, book.metadata.lang)  # as the title page shows it, then the subtitle
     if not str(title or "").startswith(expected):
         findings.append(
@@ -99,7 +101,7 @@ def _read_pdf(path: Path, book: Book, outline: bool) -> list[Diagnostic]:
                 hint="the PDF is from another book or an older build; run `publish build`",
             )
         )
-    if not (reader.metadata or {}).get("/Author"):
+    if not metadata.get("/Author"):
         findings.append(Diagnostic(ERROR, "no author in the metadata", path))
     if outline and not reader.outline:
         findings.append(Diagnostic(ERROR, "no bookmarks (outline)", path))

@@ -117,7 +117,7 @@ def decode(kind: Any, data: Any, chapter: Chapter | None = None) -> Any:
         if not isinstance(data, dict):
             raise TypeError("expected an object")
         hints = typing.get_type_hints(kind, localns={"Diagnostic": Diagnostic})  # model names it for checkers only
-        return kind(
+        return typing.cast("type[Any]", kind)(  # a dataclass here is always a class (a type hint), not an instance
             **{f.name: decode(hints[f.name], data[f.name], chapter) for f in dataclasses.fields(kind) if f.name in data}
         )
     if kind is Path:

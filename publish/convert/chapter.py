@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import markdown as python_markdown
 from lxml import html as lxml_html
@@ -44,9 +45,9 @@ def _extension_configs() -> dict[str, dict[str, object]]:
 
 
 def render_chapter(
-    chapter: Chapter, book_root: object, limits: Limits = Limits(), remote: RemotePolicy = RemotePolicy()
+    chapter: Chapter, book_root: Path, limits: Limits = Limits(), remote: RemotePolicy = RemotePolicy()
 ) -> RenderedChapter:
-    """Convert one chapter. ``book_root`` is the manuscript folder (a Path).
+    """Convert one chapter. ``book_root`` is the manuscript folder.
 
     What is wrong in the chapter (a missing image, a broken link, a skipped
     heading level) is returned in ``diagnostics`` rather than raised, so that one
@@ -69,8 +70,8 @@ def render_chapter(
     checks.check_heading_levels(source)
     checks.check_note_calls(root, source)
     checks.check_duplicate_ids(root, source)
-    assets = structure.make_figures(root, source, book_root, limits, remote)  # type: ignore[arg-type]
-    links, externals = structure.rewrite_links(root, source, book_root)  # type: ignore[arg-type]
+    assets = structure.make_figures(root, source, book_root, limits, remote)
+    links, externals = structure.rewrite_links(root, source, book_root)
     structure.scope_table_headers(root)
     typeset_element(root, chapter.lang)  # after figures, so that captions are typeset too
     repair.mark_long_words(root)

@@ -113,32 +113,38 @@ def _resolve_image(src: str, source: SourceText, book_root: Path, limits: Limits
         try:
             path = fetch_image(src, book_root, replace(remote, max_bytes=limits.image_bytes))
         except RemoteError as error:
-            return source.error(f"image `{src}` {error}", src, "download it into images/ and link the file")
+            source.error(f"image `{src}` {error}", src, "download it into images/ and link the file")
+            return None
     elif parts.scheme or parts.netloc or src.startswith("/"):
-        return source.error(
+        source.error(
             f"image `{src}` is not a file of the manuscript",
             src,
             "put the image in the manuscript folder and give a path relative to the chapter"
             + ("; or build with --allow-remote" if parts.scheme in ("http", "https") else ""),
         )
+        return None
     else:
         path = (source.path.parent / unquote(parts.path)).resolve()
     try:
         href = path.relative_to(book_root).as_posix()
     except ValueError:
-        return source.error(
+        source.error(
             f"image `{src}` lies outside the manuscript folder", src, "copy it into the manuscript, e.g. images/"
         )
+        return None
     if not path.is_file():
-        return source.error(
+        source.error(
             f"image `{src}` not found", src, "the path is relative to the chapter file, e.g. ../images/chart.svg"
         )
+        return None
     media_type = IMAGE_TYPES.get(path.suffix.lower())
     if media_type is None:
-        return source.error(f"image `{src}` has an unsupported type", src, "use PNG, JPEG, GIF, SVG or WebP")
+        source.error(f"image `{src}` has an unsupported type", src, "use PNG, JPEG, GIF, SVG or WebP")
+        return None
     problem = image_problem(path, media_type, limits)
     if problem:
-        return source.error(f"image `{src}` {problem}", src, "replace the file, or fix the path in the chapter")
+        source.error(f"image `{src}` {problem}", src, "replace the file, or fix the path in the chapter")
+        return None
     return Asset(source=path, href=href, media_type=media_type)
 
 
@@ -168,6 +174,7 @@ def rewrite_links(
         if parts.scheme or parts.netloc:
             source.error(f"link `{href}` uses an unsupported scheme", href, "use http(s), mailto or a chapter file")
             continue
+        target: str | None
         if not parts.path:
             target = f"{chapter.slug}--{unquote(parts.fragment)}" if parts.fragment else chapter.slug
         else:
@@ -183,17 +190,19 @@ def rewrite_links(
 def _chapter_target(path: str, fragment: str, href: str, source: SourceText, book_root: Path) -> str | None:
     target = (source.path.parent / unquote(path)).resolve()
     if target.suffix.lower() != ".md":
-        return source.error(
+        source.error(
             f"link `{href}` points to a file that is not a chapter",
             href,
             "link to a chapter (.md) of this book, or to a full https:// URL",
         )
+        return None
     if not target.is_file():
-        return source.error(
+        source.error(
             f"link `{href}` points to a chapter that does not exist",
             href,
             "the path is relative to this chapter, e.g. 03-suite.md#section",
         )
+        return None
     slug = chapter_slug_for(target)
     return f"{slug}--{unquote(fragment)}" if fragment else slug
 
@@ -261,17 +270,17 @@ def take_notes(root: etree._Element, slug: str) -> tuple[tuple[Note, ...], tuple
     container.getparent().remove(container)
     seen: set[int] = set()
     for call in [a for a in root.iter("a") if a.get("class") == "footnote-ref"]:
-        number = number_of.get(call.get("href", "")[1:])
+        note_number = number_of.get(call.get("href", "")[1:])
         sup = call.getparent()
         holder = sup if sup is not None and sup.tag == "sup" else call
-        if number is None:
+        if note_number is None:
             continue
-        if number in seen:  # a second call of the same note: a plain number, no second copy
+        if note_number in seen:  # a second call of the same note: a plain number, no second copy
             replacement = etree.Element("sup", {"class": "note-call-again"})
-            replacement.text = str(number)
+            replacement.text = str(note_number)
         else:
-            replacement = etree.Comment(f"publish:note:{number}")
-        seen.add(number)
+            replacement = etree.Comment(f"publish:note:{note_number}")
+        seen.add(note_number)
         replacement.tail = holder.tail
         holder.getparent().replace(holder, replacement)
     return tuple(notes), tuple(orphans)

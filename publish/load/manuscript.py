@@ -171,7 +171,7 @@ def _front_matter(path: Path, lines: list[str]) -> FrontMatter:
         return FrontMatter(None, True, None, 0)
     if not any(line.strip() == "---" for line in lines[1:]):
         raise PublishError("front matter is not closed", path=path, line=1, hint="end it with a line holding only ---")
-    values: dict[str, str] = {}
+    values: dict[str, tuple[str, int]] = {}  # key -> (value, 1-based line)
     for index in range(1, len(lines)):
         raw = lines[index].strip()
         if raw == "---":
@@ -195,17 +195,17 @@ def _front_matter(path: Path, lines: list[str]) -> FrontMatter:
                 line=index + 1,
                 hint=f"did you mean `{close[0]}`?" if close else "valid keys: " + ", ".join(FRONT_MATTER_KEYS),
             )
-        values[key] = (value.strip(), index + 1)  # type: ignore[assignment]
+        values[key] = (value.strip(), index + 1)
     else:
         raise PublishError("front matter is not closed", path=path, line=1, hint="end it with a line holding only ---")
     numbered = True
     if "numbered" in values:
-        raw, line = values["numbered"]  # type: ignore[misc]
+        raw, line = values["numbered"]
         if raw.lower() not in ("true", "false"):
             raise PublishError(f"`numbered` must be true or false, not `{raw}`", path=path, line=line)
         numbered = raw.lower() == "true"
-    title = _unquote(values["title"][0]) if "title" in values else None  # type: ignore[index]
-    lang = _unquote(values["lang"][0]) if "lang" in values else None  # type: ignore[index]
+    title = _unquote(values["title"][0]) if "title" in values else None
+    lang = _unquote(values["lang"][0]) if "lang" in values else None
     return FrontMatter(title or None, numbered, lang or None, index + 1)
 
 

@@ -45,7 +45,7 @@ def booklet_order(pages: int) -> list[tuple[int, int]]:
         front = (total - 2 * sheet, 1 + 2 * sheet)
         back = (2 + 2 * sheet, total - 1 - 2 * sheet)
         sides += [front, back]
-    return [tuple(n if n <= pages else 0 for n in side) for side in sides]  # type: ignore[misc]
+    return [(left if left <= pages else 0, right if right <= pages else 0) for left, right in sides]
 
 
 def impose_booklet(source: Path, target: Path, page_size: str) -> BookletResult:

@@ -98,12 +98,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             while True:
                 with preview.changed:
-                    preview.changed.wait_for(
-                        lambda version=version, pdf=pdf: (
-                            preview.stopping or preview.snapshot.version != version or preview.pdf_status != pdf
-                        ),
-                        timeout=KEEPALIVE_SECONDS,
-                    )
+
+                    def changed(version: int = version, pdf: str = pdf) -> bool:
+                        return preview.stopping or preview.snapshot.version != version or preview.pdf_status != pdf
+
+                    preview.changed.wait_for(changed, timeout=KEEPALIVE_SECONDS)
                     if preview.stopping:
                         return
                     message = ": keep-alive\n\n"

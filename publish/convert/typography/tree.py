@@ -116,7 +116,7 @@ class Run:
                 self.locked[index] = True
 
     def write_back(self) -> None:
-        texts = [[] for _ in self.pieces]
+        texts: list[list[str]] = [[] for _ in self.pieces]
         for char, owner in zip(self.chars, self.owners):
             if owner >= 0:
                 texts[owner].append(char)

@@ -34,7 +34,7 @@ def assign_pages(starts: Sequence[PageStart], file_of: Mapping[str, str]) -> dic
     placed: list[tuple[str, PageStart]] = []
     following: tuple[str, PageStart] | None = None
     for start in reversed(starts):
-        if start.anchor in file_of:
+        if start.anchor is not None and start.anchor in file_of:  # None is never a key of file_of
             following = (file_of[start.anchor], start)
             placed.append(following)
         elif following is not None:

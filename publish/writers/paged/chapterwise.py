@@ -171,9 +171,10 @@ def write_by_chapter(
     with tempfile.TemporaryDirectory(prefix=".chapters-", dir=target.parent) as scratch:
         folder = _usable(cache) or Path(scratch)
         kept = (lambda key: _cached(folder, key)) if folder == cache else (lambda key: None)
-        layouts = {key: kept(key) for key in keys}
-        missing = {key: document for key, document in zip(keys, documents) if layouts.get(key) is None}
-        layouts.update(_lay_out_all(missing, chapter_setup, folder, workers))
+        cached = {key: kept(key) for key in keys}
+        missing = {key: document for key, document in zip(keys, documents) if cached.get(key) is None}
+        layouts = {key: layout for key, layout in cached.items() if layout is not None}
+        layouts.update(_lay_out_all(missing, chapter_setup, folder, workers))  # now one for every key
         chosen = [layouts[key] for key in keys]
         # The skeleton changes only when a chapter's length, or a page the contents point to, does.
         document = skeleton_html(split, chosen)

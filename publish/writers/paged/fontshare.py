@@ -19,7 +19,7 @@ from pathlib import Path
 
 import uharfbuzz
 import weasyprint
-from pikepdf import Array, Dictionary, Name, Pdf
+from pikepdf import Array, Dictionary, Name, Object, Pdf
 from weasyprint.text.fonts import get_hb_object_data
 
 # What WeasyPrint drops from the fonts it embeds: layout and bitmap tables a PDF never reads.
@@ -44,17 +44,17 @@ def keep_fonts(document: weasyprint.Document, folder: Path) -> None:
 def share_fonts(pdf: Pdf, folder: Path) -> None:
     """Make every font of a name one font object, subset to what all pages use."""
     font_dicts = list(_font_dictionaries(pdf))
-    groups: dict[str, dict[tuple[int, int], Dictionary]] = defaultdict(dict)
+    groups: dict[str, dict[tuple[int, int], Object]] = defaultdict(dict)
     for fonts in font_dicts:
         for font in fonts.values():
             if font.get("/Subtype") == Name.Type0 and font.get("/Encoding") == Name("/Identity-H"):
                 groups[str(font.BaseFont)][font.objgen] = font
-    replaced: dict[tuple[int, int], Dictionary] = {}
-    for base_font, fonts in groups.items():
+    replaced: dict[tuple[int, int], Object] = {}
+    for base_font, group in groups.items():
         original = folder / (base_font[1:] + ".font")
-        if len(fonts) > 1 and original.is_file():
-            merged = _merge(pdf, list(fonts.values()), original.read_bytes())
-            replaced.update(dict.fromkeys(fonts, merged))
+        if len(group) > 1 and original.is_file():
+            merged = _merge(pdf, list(group.values()), original.read_bytes())
+            replaced.update(dict.fromkeys(group, merged))
     for fonts in font_dicts:
         for name, font in list(fonts.items()):
             if font.objgen in replaced:
@@ -81,7 +81,7 @@ def _font_dictionaries(pdf: Pdf) -> Iterator[Dictionary]:
                 pending.append(xobject.get("/Resources"))
 
 
-def _merge(pdf: Pdf, fonts: list[Dictionary], original: bytes) -> Dictionary:
+def _merge(pdf: Pdf, fonts: list[Object], original: bytes) -> Object:
     widths: dict[int, float] = {}
     texts: dict[int, bytes] = {}
     for font in fonts:
@@ -124,11 +124,13 @@ def _subset(original: bytes, glyphs: set[int]) -> bytes:
 
 def _width_array(widths: dict[int, float]) -> Array:
     """[first [w w w] first [w …] …]: one run per range of consecutive glyph ids."""
-    flat: list[object] = []
+    flat: list[int | list[float]] = []
+    run: list[float] = []
     for gid in sorted(widths):
-        if gid - 1 not in widths:
-            flat += [gid, []]
-        flat[-1].append(widths[gid])  # type: ignore[union-attr]
+        if gid - 1 not in widths:  # always so for the first gid
+            run = []
+            flat += [gid, run]
+        run.append(widths[gid])
     return Array([Array(item) if isinstance(item, list) else item for item in flat])
 
 

@@ -11,13 +11,13 @@ named destinations and bookmarks are merged; a link to another chapter, written
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, Pdf, String
+from pikepdf import Array, Dictionary, Name, Object, Pdf, String
 
 from publish.writers.paged.fontshare import share_fonts
 
@@ -49,9 +49,9 @@ class _Parts:
 
     front: int  # pages before the first chapter
     elements: list  # the structure tree's top-level elements, in page order
-    trees: list[dict[int, object]]  # each page of the join: the parent-tree entries of its source
+    trees: list[dict[int, Object]]  # each page of the join: the parent-tree entries of its source
     keys: list[int]  # each page of the join: its key in that source's parent tree
-    destinations: list[tuple[object, object]]
+    destinations: list[tuple[String, Array]]
     bookmarks: list[_Bookmark]
 
 
@@ -67,9 +67,9 @@ def _join(pdf: Pdf, front: int, sources: list[Pdf]) -> None:
 
 def _front_parts(pdf: Pdf, front: int) -> _Parts:
     """The skeleton's front pages and what belongs to them; its stand-ins' parts are dropped."""
-    index_of = {page.objgen: i for i, page in enumerate(pdf.pages)}
+    index_of = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
     elements = [e for e in pdf.Root.StructTreeRoot.K[0].K if (_page_index(e, index_of) or 0) < front]
-    kept = {page.objgen: page.obj for page in pdf.pages[:front]}
+    kept = {page.obj.objgen: page.obj for page in pdf.pages[:front]}
     return _Parts(
         front,
         elements,
@@ -86,7 +86,7 @@ def _append_chapter(pdf: Pdf, source: Pdf, margins: list[pikepdf.Object], parts:
     first = len(pdf.pages)
     for page in source.pages:
         pdf.pages.append(page)
-    page_map = {page.objgen: pdf.pages[first + i].obj for i, page in enumerate(source.pages)}
+    page_map = {page.obj.objgen: pdf.pages[first + i].obj for i, page in enumerate(source.pages)}
     copied = pdf.copy_foreign(source.Root.StructTreeRoot)  # the same copier: /Pg points at the copied pages
     tree = _numbers(copied.ParentTree)
     for element in copied.K[0].K:
@@ -123,13 +123,13 @@ def _write_parts(pdf: Pdf, parts: _Parts) -> None:
     pdf.Root.Outlines = _outline(pdf, parts.bookmarks)
 
 
-def _numbers(tree: Dictionary) -> dict[int, object]:
+def _numbers(tree: Object) -> dict[int, Object]:
     """A parent tree as WeasyPrint writes it: one flat /Nums array."""
     flat = list(tree.Nums)
     return {int(flat[i]): flat[i + 1] for i in range(0, len(flat), 2)}
 
 
-def _page_index(element: Dictionary, index_of: dict[tuple[int, int], int]) -> int | None:
+def _page_index(element: Object, index_of: Mapping[tuple[int, int], int]) -> int | None:
     """The page a structure element (or its first descendant with a page) is on."""
     if "/Pg" in element:
         return index_of.get(element.Pg.objgen)
@@ -147,8 +147,10 @@ def _margins_form(pdf: Pdf, stub: pikepdf.Page) -> pikepdf.Object:
     are pagination artifacts, and the skeleton's structure tree (which WeasyPrint gives the
     margin boxes' text) is not carried into the join."""
     content = [
-        ([Name.Artifact], pikepdf.Operator("BMC")) if str(operator) == "BDC" else (operands, operator)
-        for operands, operator in pikepdf.parse_content_stream(stub)
+        ([Name.Artifact], pikepdf.Operator("BMC"))
+        if str(instruction.operator) == "BDC"
+        else (instruction.operands, instruction.operator)
+        for instruction in pikepdf.parse_content_stream(stub)
     ]
     stub.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(content))
     return stub.as_form_xobject()
@@ -168,7 +170,7 @@ def _put_under(pdf: Pdf, page: pikepdf.Page, margins: pikepdf.Object) -> None:
 _MARGINS = "/PublishMargins"
 
 
-def _relink(annotation: Dictionary) -> None:
+def _relink(annotation: Object) -> None:
     """``publish-link:<id>`` (a link to another chapter) -> a link to the named destination."""
     action = annotation.get("/A")
     uri = str(action.get("/URI", "")) if isinstance(action, Dictionary) else ""
@@ -179,7 +181,7 @@ def _relink(annotation: Dictionary) -> None:
         annotation.Contents = String(name)
 
 
-def _destinations(source: Pdf, pages: dict[tuple[int, int], object]) -> list[tuple[object, object]]:
+def _destinations(source: Pdf, pages: Mapping[tuple[int, int], Dictionary]) -> list[tuple[String, Array]]:
     """The named destinations that point to one of ``pages`` (source page -> page of the join)."""
     names = source.Root.get("/Names")
     dests = names.get("/Dests") if names is not None else None
@@ -188,19 +190,19 @@ def _destinations(source: Pdf, pages: dict[tuple[int, int], object]) -> list[tup
     return [(name, destination) for name, destination in found if destination is not None]
 
 
-def _moved(destination: object, pages: dict[tuple[int, int], object]) -> Array | None:
+def _moved(destination: object, pages: Mapping[tuple[int, int], Dictionary]) -> Array | None:
     """[page /XYZ x y zoom] pointing at the page's copy; None for a page left out."""
     if not isinstance(destination, Array) or not len(destination) or destination[0].objgen not in pages:
         return None
     return Array([pages[destination[0].objgen], *destination[1:]])
 
 
-def _bookmarks(source: Pdf, pages: dict[tuple[int, int], object]) -> list[_Bookmark]:
+def _bookmarks(source: Pdf, pages: Mapping[tuple[int, int], Dictionary]) -> list[_Bookmark]:
     outlines = source.Root.get("/Outlines")
     return list(_read_items(outlines, pages)) if outlines is not None else []
 
 
-def _read_items(parent: Dictionary, pages: dict[tuple[int, int], object]) -> Iterator[_Bookmark]:
+def _read_items(parent: Object, pages: Mapping[tuple[int, int], Dictionary]) -> Iterator[_Bookmark]:
     item = parent.get("/First")
     while item is not None:
         yield _Bookmark(

@@ -82,11 +82,21 @@ class captured_warnings:
 
     def __enter__(self) -> list[str]:
         self.messages: list[str] = []
-        self.handler = logging.Handler(level=logging.WARNING)
-        self.handler.emit = lambda record: self.messages.append(record.getMessage())  # type: ignore[method-assign]
+        self.handler = _Collector(self.messages)
         self.logger = logging.getLogger("weasyprint")
         self.logger.addHandler(self.handler)
         return self.messages
 
     def __exit__(self, *exc: object) -> None:
         self.logger.removeHandler(self.handler)
+
+
+class _Collector(logging.Handler):
+    """A handler that keeps the messages of the records at WARNING and above in ``messages``."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages = messages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
