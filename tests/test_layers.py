@@ -13,7 +13,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "publish"
 
 # Modules every stage may use: they import nothing of ours but each other (listed in order).
 FOUNDATION = ("publish", "publish.errors", "publish.model", "publish.store", "publish.processes")
-SHARED_BY_WRITERS = ("publish.writers.fetcher",)  # what WeasyPrint may read, for the pages and the EPUB cover
+SHARED_BY_WRITERS = (
+    "publish.writers.fetcher",
+    "publish.writers.pypdf_internals",
+)  # the door WeasyPrint reads through; pypdf internals
 STAGES = ("load", "convert", "theme", "writers", "build", "commands")
 
 

@@ -15,6 +15,7 @@ from pypdf import PageObject, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject, NameObject
 
 from publish.errors import PublishError
+from publish.writers.pypdf_internals import add_indirect
 
 MM = 72 / 25.4
 # Page size of the book -> the sheet a booklet of it is printed on (landscape, in points).
@@ -65,8 +66,8 @@ def impose_booklet(source: Path, target: Path, page_size: str) -> BookletResult:
     for _ in range(pages):
         writer.remove_page(0)  # the book's own pages, now drawn as forms on the sheets
     writer.remove_links()
-    writer._root_object.pop(NameObject("/Outlines"), None)
-    writer._root_object.pop(NameObject("/Names"), None)
+    writer.root_object.pop(NameObject("/Outlines"), None)
+    writer.root_object.pop(NameObject("/Names"), None)
     writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     with target.open("wb") as handle:
         writer.write(handle)
@@ -92,7 +93,7 @@ def _as_form(writer: PdfWriter, page: PageObject) -> Form:
         }
     )
     return (
-        writer._add_object(form.flate_encode()),
+        add_indirect(writer, form.flate_encode()),
         float(box.left),
         float(box.bottom),
         float(box.width),
@@ -113,5 +114,5 @@ def _side(writer: PdfWriter, placed: list[tuple[Form, int]], sheet_width: float,
     side[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): names})
     content = DecodedStreamObject()
     content.set_data("\n".join(operators).encode("ascii"))
-    side[NameObject("/Contents")] = writer._add_object(content)
+    side[NameObject("/Contents")] = add_indirect(writer, content)
     return side

@@ -20,7 +20,8 @@ from pathlib import Path
 import uharfbuzz
 import weasyprint
 from pikepdf import Array, Dictionary, Name, Object, Pdf
-from weasyprint.text.fonts import get_hb_object_data
+
+from publish.writers.paged.weasy_internals import original_font_bytes
 
 # What WeasyPrint drops from the fonts it embeds: layout and bitmap tables a PDF never reads.
 _DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG ")
@@ -37,7 +38,7 @@ def keep_fonts(document: weasyprint.Document, folder: Path) -> None:
         path = folder / (font.name.decode()[1:] + ".font")
         if not path.exists():
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_bytes(get_hb_object_data(font.hb_face))
+            temporary.write_bytes(original_font_bytes(font))
             os.replace(temporary, path)
 
 

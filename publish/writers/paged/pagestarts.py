@@ -6,20 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import weasyprint
-from weasyprint.formatting_structure import boxes
 
 from publish.model import PageStart
-
-_OUTSIDE_THE_FLOW = (boxes.MarginBox, boxes.FootnoteAreaBox)
+from publish.writers.paged.weasy_internals import OUTSIDE_THE_FLOW, Box, LineBox, TextBox, page_box
 
 
 def page_starts(document: weasyprint.Document) -> tuple[PageStart, ...]:
     """One PageStart per page, in order; a page without text (a blank verso) has no anchor."""
     starts = []
     for index, page in enumerate(document.pages):
-        found = _first_line(page._page_box, ())
+        found = _first_line(page_box(page), ())
         if found is None:  # no text (a cover, a blank verso): the first element with an id, if any
-            starts.append(PageStart(index + 1, _first_id(page._page_box), ""))
+            starts.append(PageStart(index + 1, _first_id(page_box(page)), ""))
             continue
         line, ancestors = found
         anchor = next((_id(box) for box in reversed(ancestors) if _id(box)), None)
@@ -28,11 +26,11 @@ def page_starts(document: weasyprint.Document) -> tuple[PageStart, ...]:
     return tuple(starts)
 
 
-def _first_line(box: boxes.Box, ancestors: tuple[boxes.Box, ...]) -> tuple[boxes.LineBox, tuple[boxes.Box, ...]] | None:
+def _first_line(box: Box, ancestors: tuple[Box, ...]) -> tuple[LineBox, tuple[Box, ...]] | None:
     """The first line box holding text, depth first, outside margin boxes, footnotes and floats."""
-    if isinstance(box, _OUTSIDE_THE_FLOW) or (box is not None and box.style["float"] != "none"):
+    if isinstance(box, OUTSIDE_THE_FLOW) or (box is not None and box.style["float"] != "none"):
         return None
-    if isinstance(box, boxes.LineBox):
+    if isinstance(box, LineBox):
         return (box, ancestors) if any(t.text.strip() for t in _texts(box)) else None
     for child in getattr(box, "children", ()):
         found = _first_line(child, ancestors + (box,))
@@ -41,21 +39,21 @@ def _first_line(box: boxes.Box, ancestors: tuple[boxes.Box, ...]) -> tuple[boxes
     return None
 
 
-def _first_id(box: boxes.Box) -> str | None:
-    if isinstance(box, _OUTSIDE_THE_FLOW):
+def _first_id(box: Box) -> str | None:
+    if isinstance(box, OUTSIDE_THE_FLOW):
         return None
     if _id(box):
         return _id(box)
     return next((found for child in getattr(box, "children", ()) if (found := _first_id(child))), None)
 
 
-def _texts(box: boxes.Box) -> Iterator[boxes.TextBox]:
+def _texts(box: Box) -> Iterator[TextBox]:
     for child in box.descendants():
-        if isinstance(child, boxes.TextBox):
+        if isinstance(child, TextBox):
             yield child
 
 
-def _id(box: boxes.Box) -> str | None:
+def _id(box: Box) -> str | None:
     element = getattr(box, "element", None)
     if element is None or "::" in getattr(box, "element_tag", ""):  # a ::before or ::marker box
         return None

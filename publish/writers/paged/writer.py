@@ -12,8 +12,6 @@ from urllib.parse import unquote
 import weasyprint
 from pypdf import PdfWriter
 from pypdf.generic import RectangleObject
-from weasyprint.formatting_structure import boxes
-from weasyprint.images import RasterImage
 
 from publish import __version__
 from publish.convert.typography import typeset_text
@@ -24,6 +22,7 @@ from publish.theme.templating import make_environment, render
 from publish.writers.paged.pagestarts import page_starts
 from publish.writers.paged.qr import qr_data_uri
 from publish.writers.paged.weasy import CssSource, LayoutSetup, lay_out, write_pdf
+from publish.writers.paged.weasy_internals import raster_images
 
 PAGE_SIZES = {"A4": "A4", "A5": "A5", "Letter": "letter", "Half-Letter": "5.5in 8.5in"}
 
@@ -174,11 +173,8 @@ def _low_resolution_images(
     used_by = {a.href: r.chapter.source.name for r in chapters for a in r.assets}
     found: dict[str, str] = {}
     for page in document.pages:
-        for box in page._page_box.descendants():
-            image = getattr(box, "replacement", None)
-            if not isinstance(box, boxes.ReplacedBox) or not isinstance(image, RasterImage) or not box.width:
-                continue
-            dpi = image.width / (box.width / 96)  # CSS px are 1/96 in
+        for box, pixels in raster_images(page):
+            dpi = pixels / (box.width / 96)  # CSS px are 1/96 in
             src = unquote(box.element.get("src", "")) if box.element is not None else ""
             if dpi < minimum and src not in found:
                 where = f" (in {used_by[src]})" if src in used_by else ""
