@@ -13,7 +13,30 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # only for annotations: model imports nothing of ours at run time
     from publish.errors import Diagnostic
 
-PAGE_SIZES = ("A4", "A5", "Letter", "Half-Letter")
+MM = 72 / 25.4  # points in a millimetre
+
+
+@dataclass(frozen=True)
+class PageSize:
+    """A page size an author may name in book.toml, with what the writers need of it."""
+
+    name: str  # as written in book.toml
+    css: str  # the value of `@page { size }`
+    sheet: str  # the sheet a booklet of these pages is printed on, two pages side by side
+    sheet_width: float  # points, landscape
+    sheet_height: float
+    handout: bool  # offered for the handout: a sheet any office printer takes
+
+
+PAGE_SIZES = {
+    size.name: size
+    for size in (
+        PageSize("A4", "A4", "A3", 420 * MM, 297 * MM, handout=True),
+        PageSize("A5", "A5", "A4", 297 * MM, 210 * MM, handout=False),
+        PageSize("Letter", "letter", "Tabloid", 17 * 72, 11 * 72, handout=True),
+        PageSize("Half-Letter", "5.5in 8.5in", "Letter", 11 * 72, 8.5 * 72, handout=False),
+    )
+}
 
 
 @dataclass(frozen=True)

@@ -288,3 +288,19 @@ def test_setext_title_is_the_chapter_title(make_book):
     folder = make_book({"01-a.md": "Un titre souligné\n=================\n\nTexte.\n"})
     chapter = load_manuscript(folder).chapters[0]
     assert (chapter.title, chapter.title_line) == ("Un titre souligné", 1)
+
+
+def test_front_matter_lang_must_be_a_language_tag(make_book, find_line):
+    text = "---\ntitle: Ailleurs\nlang: fr_FR\n---\n\n# Ailleurs\n\nTexte.\n"
+    folder = make_book({"01-a.md": text})
+    with pytest.raises(PublishError) as error:
+        load_manuscript(folder)
+    finding = error.value.diagnostic()
+    assert finding.line == find_line(text, "lang:") and "not a BCP 47 language tag" in finding.message
+
+
+def test_fences_of_either_kind_hide_headings_until_they_close():
+    from publish.load.source import outside_code_fences
+
+    lines = ["# Titre", "````md", "# pas un titre", "```", "~~~", "````", "## Section", "~~~", "# code ~", "~~~~"]
+    assert [index for index, _ in outside_code_fences(lines)] == [0, 6]

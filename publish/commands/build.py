@@ -11,7 +11,7 @@ from publish.commands.common import add_manuscript_argument, manuscript_folder
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from publish.build.outputs import DEFAULT_FORMATS, FORMATS
-    from publish.load.config import PDF_VARIANTS
+    from publish.load.config import HANDOUT_PAGE_SIZES, PDF_VARIANTS
 
     parser = commands.add_parser("build", parents=[common], help="check, then build the book")
     add_manuscript_argument(parser)
@@ -39,7 +39,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
         "--chapters", default=None, help="handout only: chapters to print, e.g. 2,4-5 or introduction,3"
     )
     parser.add_argument(
-        "--paper", default=None, choices=("A4", "Letter"), help="handout paper (default: [handout] page_size)"
+        "--paper", default=None, choices=HANDOUT_PAGE_SIZES, help="handout paper (default: [handout] page_size)"
     )
     parser.add_argument(
         "--allow-remote",

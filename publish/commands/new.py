@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 from publish.errors import PublishError
+from publish.load.source import LANGUAGE_TAG
 
 STARTERS = Path(__file__).resolve().parent.parent / "starter"
 _TITLES = {"fr": "Mon livre", "en": "My book"}
@@ -76,9 +77,7 @@ def _toml_string(value: str) -> str:
 
 
 def _check_lang(lang: str) -> None:
-    import re
-
-    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang):
+    if not LANGUAGE_TAG.fullmatch(lang):
         raise PublishError(f"`{lang}` is not a language tag", hint="use a BCP 47 tag such as fr, en, de or fr-CA")
 
 

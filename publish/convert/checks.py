@@ -12,12 +12,11 @@ from collections import Counter
 from lxml import etree
 
 from publish.errors import ERROR, WARNING
-from publish.load.source import SourceText
+from publish.load.source import SourceText, outside_code_fences
 
 HEADING_JUMP = "heading-jump"
 MISSING_ALT = "missing-alt"
 ACCESSIBILITY = (HEADING_JUMP, MISSING_ALT)  # findings that break WCAG 2.1 AA for an EPUB
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^\s{0,3}(#{1,6})(?:[ \t]+|$)")
 _UNDEFINED_CALL = re.compile(r"\[\^([^\]\s]+)\]")
 _OPAQUE = {"code", "pre", "kbd", "samp", "script", "style"}
@@ -26,17 +25,8 @@ _OPAQUE = {"code", "pre", "kbd", "samp", "script", "style"}
 def headings(source: SourceText) -> list[tuple[int, int, int]]:
     """(level, line, column) of each `#` heading of the source, outside fenced code."""
     found = []
-    fence: str | None = None
-    for index, text in enumerate(source.lines):
-        opening = _FENCE.match(text)
-        if opening:
-            mark = opening.group(1)
-            if fence is None:
-                fence = mark
-            elif mark[0] == fence[0] and len(mark) >= len(fence):
-                fence = None
-            continue
-        heading = _ATX.match(text) if fence is None else None
+    for index, text in outside_code_fences(source.lines):
+        heading = _ATX.match(text)
         if heading:
             found.append((len(heading.group(1)), source.chapter.first_line + index, heading.start(1) + 1))
     return found

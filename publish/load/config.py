@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from publish.errors import PublishError
-from publish.model import EpubSettings, HandoutSettings, Limits, Metadata, PdfSettings
+from publish.load.source import LANGUAGE_TAG
+from publish.model import PAGE_SIZES, EpubSettings, HandoutSettings, Limits, Metadata, PdfSettings
 
 CONFIG_NAME = "book.toml"
-PDF_PAGE_SIZES = ("A4", "A5", "Letter", "Half-Letter")
+PDF_PAGE_SIZES = tuple(PAGE_SIZES)
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-2b", "pdf/a-3b")  # WeasyPrint's names; every PDF is tagged anyway
-HANDOUT_PAGE_SIZES = ("A4", "Letter")
+HANDOUT_PAGE_SIZES = tuple(name for name, size in PAGE_SIZES.items() if size.handout)
 
 # Every key of [book], with whether it is required. The README documents each one.
 BOOK_KEYS = {
@@ -38,7 +39,6 @@ BOOK_KEYS = {
 TABLES = ("book", "pdf", "epub", "handout", "limits")
 _LENGTH = r"-?\d+(\.\d+)?(mm|cm|in|pt|px|pc|q)|0"
 _MARGINS = re.compile(rf"^\s*({_LENGTH})(\s+({_LENGTH})){{0,3}}\s*$")
-_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def _authors(locate: _Locator, book: dict[str, Any]) -> tuple[str, ...]:
 
 def _lang(locate: _Locator, book: dict[str, Any]) -> str:
     lang = locate.text(book, "lang")
-    if not _LANG.match(lang):
+    if not LANGUAGE_TAG.fullmatch(lang):
         raise locate.bad("book", "lang", f"`{lang}` is not a BCP 47 language tag", 'lang = "fr" or "fr-CA" or "en-GB"')
     return lang
 

@@ -10,11 +10,11 @@ from pathlib import Path
 from publish.errors import PublishError
 from publish.load.config import load_config
 from publish.load.selection import select_chapters
+from publish.load.source import LANGUAGE_TAG, outside_code_fences
 from publish.model import Book, Chapter, chapter_slug_for
 
 CHAPTERS_DIR = "chapters"
 FRONT_MATTER_KEYS = ("title", "numbered", "lang")
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _ATX_TITLE = re.compile(r"^\s{0,3}#(?!#)\s*(.*?)\s*#*\s*$")
 _SETEXT_1 = re.compile(r"^\s{0,3}=+\s*$")
 
@@ -206,23 +206,20 @@ def _front_matter(path: Path, lines: list[str]) -> FrontMatter:
         numbered = raw.lower() == "true"
     title = _unquote(values["title"][0]) if "title" in values else None
     lang = _unquote(values["lang"][0]) if "lang" in values else None
+    if lang and not LANGUAGE_TAG.fullmatch(lang):
+        raise PublishError(
+            f"`{lang}` is not a BCP 47 language tag",
+            path=path,
+            line=values["lang"][1],
+            hint="lang: fr, or fr-CA, en-GB…",
+        )
     return FrontMatter(title or None, numbered, lang or None, index + 1)
 
 
 def _find_title(path: Path, body: list[str], offset: int) -> tuple[str, int]:
     """The first level-1 ATX heading outside code fences; a second one is an error."""
-    title, title_line, fence = "", 0, None
-    for index, raw in enumerate(body):
-        opening = _FENCE.match(raw)
-        if opening:
-            marker = opening.group(1)
-            if fence is None:
-                fence = marker[0] * len(marker)
-            elif marker.startswith(fence):
-                fence = None
-            continue
-        if fence is not None:
-            continue
+    title, title_line = "", 0
+    for index, raw in outside_code_fences(body):
         match = _ATX_TITLE.match(raw)
         if not match and _SETEXT_1.match(raw) and index and body[index - 1].strip() and not title_line:
             match, index = re.match(r"^\s*(.*?)\s*$", body[index - 1]), index - 1  # "Titre\n====="

@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from publish.errors import ERROR, WARNING, Diagnostic, PublishError
 from publish.model import Chapter
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")  # BCP 47, as far as a typo goes: fr, fr-CA, en-GB
+
+
+def outside_code_fences(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """(index, line) of each line that is not inside a fenced code block, nor one of its fences.
+
+    A fence closes with the same character, at least as many times (CommonMark's rule).
+    """
+    fence: str | None = None
+    for index, text in enumerate(lines):
+        opening = _FENCE.match(text)
+        if opening:
+            mark = opening.group(1)
+            if fence is None:
+                fence = mark
+            elif mark[0] == fence[0] and len(mark) >= len(fence):
+                fence = None
+            continue
+        if fence is None:
+            yield index, text
 
 
 class SourceText:

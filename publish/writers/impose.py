@@ -15,17 +15,8 @@ from pypdf import PageObject, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject, NameObject
 
 from publish.errors import PublishError
+from publish.model import PAGE_SIZES
 from publish.writers.pypdf_internals import add_indirect
-
-MM = 72 / 25.4
-# Page size of the book -> the sheet a booklet of it is printed on (landscape, in points).
-SHEETS = {
-    "A6": ("A5", 210 * MM, 148 * MM),
-    "A5": ("A4", 297 * MM, 210 * MM),
-    "A4": ("A3", 420 * MM, 297 * MM),
-    "Half-Letter": ("Letter", 11 * 72, 8.5 * 72),
-    "Letter": ("Tabloid", 17 * 72, 11 * 72),
-}
 
 
 @dataclass(frozen=True)
@@ -51,12 +42,12 @@ def booklet_order(pages: int) -> list[tuple[int, int]]:
 
 def impose_booklet(source: Path, target: Path, page_size: str) -> BookletResult:
     """Write the booklet of the PDF at ``source`` (pages of ``page_size``) to ``target``."""
-    if page_size not in SHEETS:
+    if page_size not in PAGE_SIZES:
         raise PublishError(
             f"no booklet sheet for {page_size} pages",
-            hint="booklets are made from " + ", ".join(SHEETS) + " pages ([pdf] page_size)",
+            hint="booklets are made from " + ", ".join(PAGE_SIZES) + " pages ([pdf] page_size)",
         )
-    _, sheet_width, sheet_height = SHEETS[page_size]
+    sheet_width, sheet_height = PAGE_SIZES[page_size].sheet_width, PAGE_SIZES[page_size].sheet_height
     writer = PdfWriter(clone_from=source)
     pages = len(writer.pages)
     forms = [_as_form(writer, page) for page in writer.pages]

@@ -14,8 +14,9 @@ from pypdf import PdfWriter
 from pypdf.generic import RectangleObject
 
 from publish import __version__
+from publish.convert.structure import escape
 from publish.convert.typography import typeset_text
-from publish.model import Book, ExternalLink, Note, PageStart, RenderedChapter, css_length_points
+from publish.model import PAGE_SIZES, Book, ExternalLink, Note, PageStart, RenderedChapter, css_length_points
 from publish.theme.context import book_view, chapter_view
 from publish.theme.loading import Theme, font_face_css
 from publish.theme.templating import make_environment, render
@@ -23,8 +24,6 @@ from publish.writers.paged.pagestarts import page_starts
 from publish.writers.paged.qr import qr_data_uri
 from publish.writers.paged.weasy import CssSource, LayoutSetup, lay_out, write_pdf
 from publish.writers.paged.weasy_internals import raster_images
-
-PAGE_SIZES = {"A4": "A4", "A5": "A5", "Letter": "letter", "Half-Letter": "5.5in 8.5in"}
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ def _sides(margins: str) -> tuple[str, str, str, str]:
 
 
 def _page_rule(size: str, margins: str) -> str:
-    return f"@page {{ size: {PAGE_SIZES[size]}; margin: {margins}; }}\n"
+    return f"@page {{ size: {PAGE_SIZES[size].css}; margin: {margins}; }}\n"
 
 
 MARKS_ZONE = 6 * 72 / 25.4  # points beyond the bleed: WeasyPrint draws crop marks in the outer half of its bleed area
@@ -226,8 +225,8 @@ def _body(rendered: RenderedChapter, variant: PagedVariant, qr: bool) -> str:
     def url(link: ExternalLink) -> str:
         if not variant.url_notes:
             return ""
-        code = f'<img class="qr" src="{qr_data_uri(link.url)}" alt="QR: {_escape(link.url)}">' if qr else ""
-        return f'<span class="footnote url-note" data-number="{next(numbers)}">{code}{_escape(link.url)}</span>'
+        code = f'<img class="qr" src="{qr_data_uri(link.url)}" alt="QR: {escape(link.url)}">' if qr else ""
+        return f'<span class="footnote url-note" data-number="{next(numbers)}">{code}{escape(link.url)}</span>'
 
     return rendered.body_with(note, url)
 
@@ -252,10 +251,6 @@ def _unlink_missing_targets(html: str, ids: set[str], book: Book, words: dict[st
             where = " (" + str(words["chapter_reference"]).format(number=chapter.number) + ")"
         elif chapter is not None:
             where = " (" + typeset_text(f'"{chapter.title}"', chapter.lang) + ")"
-        return f'<a class="unavailable"{attributes}>{text}</a>{_escape(where)}'
+        return f'<a class="unavailable"{attributes}>{text}</a>{escape(where)}'
 
     return _INTERNAL_LINK.sub(replace, html)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
