@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from publish.build.cache import RECORD
+from publish.build.cache import KIND
 from publish.build.pipeline import BuildOptions, build
 from publish.store import CACHE_DIR
 from tests.builds import FIXTURES
@@ -63,7 +63,8 @@ def test_any_change_makes_the_outputs_again(book, tmp_path, change):
         first.outputs[0].path.write_bytes(first.outputs[0].path.read_bytes() + b" ")
         before = _stamps(first)
     elif change == "record":  # a corrupt record is ignored, never trusted
-        (book / CACHE_DIR / RECORD).write_text("{not json", encoding="utf-8")
+        for entry in (book / CACHE_DIR / KIND).iterdir():
+            entry.write_text("{not json", encoding="utf-8")
     elif change == "options":
         options = BuildOptions(formats=("epub", "handout"), handout_paper="Letter")
     else:
@@ -74,13 +75,13 @@ def test_any_change_makes_the_outputs_again(book, tmp_path, change):
 
 
 @pytest.mark.slow
-def test_a_record_naming_other_files_is_not_trusted(book, tmp_path):
+def test_an_edited_record_is_not_trusted(book, tmp_path):
     build(book, tmp_path / "out", BuildOptions(formats=("epub",)))
-    record_path = book / CACHE_DIR / RECORD
-    record = json.loads(record_path.read_text(encoding="utf-8"))
-    (entry,) = record.values()
-    entry["warnings"] = [{"level": "warning", "bogus": 1}]
-    record_path.write_text(json.dumps(record), encoding="utf-8")
+    (record_path,) = (book / CACHE_DIR / KIND).iterdir()
+    header, _, body = record_path.read_bytes().partition(b"\n")
+    record = json.loads(body)
+    record["warnings"] = [{"level": "warning", "message": "forged"}]
+    record_path.write_bytes(header + b"\n" + json.dumps(record).encode())  # the seal no longer matches
     again = build(book, tmp_path / "out", BuildOptions(formats=("epub",)))
     assert again.stages[0].stage == "check"
 

@@ -21,6 +21,7 @@ from bench.generate import generate
 from publish.build.prepare import check_book
 from publish.convert.remote import RemotePolicy
 from publish.load.manuscript import load_manuscript
+from publish.store import Store
 from publish.writers.paged.chapterwise import Joined, write_by_chapter
 from publish.writers.paged.writer import VARIANTS, layout_setup, render_html, write_paged
 from tests.builds import FIXTURES, MANUSCRIPT, squash
@@ -182,7 +183,8 @@ def _lay_out(folder: Path, target: Path, cache: Path) -> Joined:
     variant = VARIANTS["pdf"]
     html = render_html(checked.book, checked.rendered, checked.theme, variant)
     setup = layout_setup(checked.book, checked.theme, variant, None, "")
-    joined = write_by_chapter(html, [r.chapter.slug for r in checked.rendered], setup, target, cache, workers=1)
+    store = Store(cache, b"a test store key, 32 bytes long!")
+    joined = write_by_chapter(html, [r.chapter.slug for r in checked.rendered], setup, target, store, workers=1)
     assert joined is not None
     return joined
 
@@ -212,8 +214,9 @@ def test_an_edit_lays_out_that_chapter_only(tmp_path):
     edited = _lay_out(book, tmp_path / "3.pdf", cache)
     assert (edited.laid_out, edited.made_skeleton) == (1, False)  # same length: the skeleton is kept
     assert "Mistral AI" in " ".join(_texts(tmp_path / "3.pdf"))
-    assert len(list(cache.glob("*.pdf"))) == 9  # the chapter's old layout is kept a while: another build may use it
-    _age(cache)
+    assert len(list((cache / "layout-pdf").iterdir())) == 9  # the old layout is kept a while: another build may use it
+    _age(cache / "layout-pdf")
+    _age(cache / "layout-pdf-record")
 
     # Three more pages of text: the chapters after it move, and the table of contents says so.
     title = load_manuscript(book).chapters[4].title
@@ -227,7 +230,8 @@ def test_an_edit_lays_out_that_chapter_only(tmp_path):
     opening = _texts(tmp_path / "4.pdf")[moved - 1]
     assert squash(title)[:30] in squash(opening)  # the chapter really opens on the page the contents give
     assert opening.endswith(f" {moved}")  # and the folio at its foot is the new page number
-    assert len(list(cache.glob("*.pdf"))) == 8  # 7 chapters and the skeleton: layouts unused for long are pruned
+    assert len(list((cache / "layout-pdf").iterdir())) == 8  # 7 chapters and the skeleton: the unused ones are pruned
+    assert len(list((cache / "layout-pdf-record").iterdir())) == 8
 
 
 def _age(folder: Path) -> None:
@@ -241,16 +245,15 @@ def _age(folder: Path) -> None:
 def test_a_damaged_cache_entry_is_laid_out_again(tmp_path):
     cache = tmp_path / "cache"
     _lay_out(MANUSCRIPT, tmp_path / "1.pdf", cache)
-    victim = sorted(p for p in cache.glob("*.pdf") if not p.name.startswith("skeleton"))[0]
+    victim = sorted(p for p in (cache / "layout-pdf").iterdir() if not p.name.startswith("skeleton"))[0]
     victim.write_bytes(victim.read_bytes()[:1000])
     again = _lay_out(MANUSCRIPT, tmp_path / "2.pdf", cache)
     assert again.laid_out == 1
     assert _texts(tmp_path / "2.pdf") == _texts(tmp_path / "1.pdf")
-    (cache / victim.with_suffix(".json").name).write_text("{not json", encoding="utf-8")
+    (cache / "layout-pdf-record" / victim.name).write_text("{not json", encoding="utf-8")
     assert _lay_out(MANUSCRIPT, tmp_path / "3.pdf", cache).laid_out == 1
 
 
-@pytest.mark.slow
 @pytest.mark.slow
 def test_a_theme_with_left_and_right_pages_gets_one_document(make_book, tmp_path):
     folder = make_book(

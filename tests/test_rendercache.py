@@ -57,16 +57,16 @@ def test_an_edit_converts_that_chapter_only(book, counted):
     assert counted == []
     chapter = book / "chapters" / "02-geants.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", encoding="utf-8")
-    entries = book / ".publish" / "cache" / "chapters"
+    entries = book / ".publish" / "cache" / "chapter"
     edited = check_book(book, cached=True)
     assert counted == ["02-geants.md"]
     assert "Une phrase de plus" in edited.rendered[1].body
-    assert len(list(entries.glob("*.json"))) == 8  # the old entry is kept a while: another build may read it
+    assert len(list(entries.iterdir())) == 8  # the old entry is kept a while: another build may read it
     old = time.time() - 7200
-    for entry in entries.glob("*.json"):
+    for entry in entries.iterdir():
         os.utime(entry, (old, old))
     check_book(book, cached=True)  # uses (and so refreshes) the 7 current entries
-    assert len(list(entries.glob("*.json"))) == 7  # the one unused for two hours is gone
+    assert len(list(entries.iterdir())) == 7  # the one unused for two hours is gone
 
 
 @pytest.mark.slow
@@ -96,7 +96,7 @@ def test_book_toml_changes_convert_again(book, counted):
 @pytest.mark.slow
 def test_a_damaged_entry_is_converted_again(book, counted):
     first = check_book(book, cached=True)
-    for entry in (book / ".publish" / "cache" / "chapters").glob("*.json"):
+    for entry in (book / ".publish" / "cache" / "chapter").iterdir():
         entry.write_text('{"body": 3}', encoding="utf-8")
         break
     counted.clear()

@@ -6,9 +6,10 @@ there too), every file of the built-in styles, and SOURCE_DATE_EPOCH. System fon
 not read (finding them means loading the theme): after upgrading a font package, build once
 with `--no-cache`. An output whose recorded
 fingerprint matches, and whose file still has the recorded hash, is kept as it is;
-its page count and warnings are replayed from the record. The record lives in
-`<manuscript>/.publish/cache/outputs.json`; a record that cannot be read, or that
-does not match the file on disk, is ignored and the output is made again.
+its page count and warnings are replayed from the record. Each output's record is an entry of
+the store (store.py), keyed by the build's fingerprint and the output's path; a record that
+cannot be read or vouched for, or that does not match the file on disk, is ignored and the
+output is made again.
 """
 
 from __future__ import annotations
@@ -21,11 +22,10 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Protocol
 
-from publish import __version__
 from publish.errors import Diagnostic
-from publish.store import CACHE_DIR, manuscript_files
+from publish.store import Fingerprint, Store, manuscript_files
 
-RECORD = "outputs.json"
+KIND = "output"  # the store's kind for the record of one output
 _FIELDS = {f.name for f in fields(Diagnostic)}
 
 
@@ -47,41 +47,32 @@ class CachedOutput:
 
 
 def fingerprint(manuscript: Path, extra_folders: tuple[Path, ...], options: str) -> str:
-    """A hash of every input file's path and bytes, the options and the version."""
-    digest = hashlib.sha256(f"publish {__version__}\n{options}\n{os.environ.get('SOURCE_DATE_EPOCH', '')}\n".encode())
+    """The build's key: every input file's path and bytes, the options, SOURCE_DATE_EPOCH and the version."""
+    key = Fingerprint(KIND).text("options", options).text("epoch", os.environ.get("SOURCE_DATE_EPOCH", ""))
     for folder in (manuscript, *extra_folders):
-        for path in sorted(manuscript_files(folder)):
-            digest.update(str(path).encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+        key.files(manuscript_files(folder))
+    return key.key()
 
 
-def _record_path(manuscript: Path) -> Path:
-    return manuscript / CACHE_DIR / RECORD
+def _entry_key(path: Path) -> str:
+    """One record per output file, replaced by each build of it: the store keeps no more records than outputs."""
+    return Fingerprint(KIND).text("output", str(path.resolve())).key()
 
 
-def read_record(manuscript: Path) -> dict:
-    try:
-        data = json.loads(_record_path(manuscript).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def up_to_date(manuscript: Path, key: str, paths: dict[str, Path]) -> list[CachedOutput] | None:
+def up_to_date(store: Store, key: str, paths: dict[str, Path]) -> list[CachedOutput] | None:
     """The recorded outputs when every one of ``paths`` was made from ``key`` and is unchanged."""
-    record = read_record(manuscript)
     found = []
     for name, path in paths.items():
-        entry = record.get(str(path.resolve()))
-        if not isinstance(entry, dict) or entry.get("key") != key or not path.is_file():
+        data = store.get(KIND, _entry_key(path))
+        if data is None or not path.is_file():
             return None
-        if entry.get("sha256") != _file_hash(path):
-            return None
-        pages = entry.get("pages")
         try:
-            warnings = tuple(_diagnostic(w) for w in entry.get("warnings", []))
-        except (TypeError, ValueError):
+            entry = json.loads(data.decode("utf-8"))
+            if entry["key"] != key or entry["sha256"] != _file_hash(path):
+                return None
+            pages = entry["pages"]
+            warnings = tuple(_diagnostic(w) for w in entry["warnings"])
+        except (TypeError, ValueError, KeyError):
             return None
         if not (pages is None or isinstance(pages, int)):
             return None
@@ -96,26 +87,18 @@ def _diagnostic(data: object) -> Diagnostic:
     return Diagnostic(**{**data, "path": Path(path) if path else None})
 
 
-def remember(manuscript: Path, key: str, outputs: Iterable[Output], warnings: Iterable[Diagnostic]) -> None:
-    """Record the outputs just made; a cache that cannot be written is only a slower next build."""
-    record = read_record(manuscript)
+def remember(store: Store, key: str, outputs: Iterable[Output], warnings: Iterable[Diagnostic]) -> None:
+    """Record the outputs just made; a store that cannot be written is only a slower next build."""
     found = [{**asdict(w), "path": str(w.path) if w.path else None} for w in warnings]
     for output in outputs:
-        record[str(output.path.resolve())] = {
+        entry = {
             "key": key,
             "sha256": _file_hash(output.path),
             "pages": output.pages,
             "warnings": found,
             "format": output.format,
         }
-    target = _record_path(manuscript)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(".tmp")
-        temporary.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, target)
-    except OSError:
-        pass
+        store.put(KIND, _entry_key(output.path), json.dumps(entry, sort_keys=True).encode("utf-8"))
 
 
 def _file_hash(path: Path) -> str:

@@ -14,7 +14,7 @@ from publish.convert.typography import typeset_text
 from publish.errors import Diagnostic, InternalError, PublishError
 from publish.load.selection import select_chapters
 from publish.model import Book, PageStart, PdfSettings, RenderedChapter
-from publish.store import CACHE_DIR
+from publish.store import Store
 from publish.theme.contract import MEDIA
 from publish.theme.loading import Theme
 
@@ -101,11 +101,6 @@ def formats_for(pdf: PdfSettings, options: BuildOptions, media: tuple[str, ...] 
     return tuple(sorted(dict.fromkeys(wanted), key=FORMATS.index))
 
 
-def layout_cache(book: Book, variant: str) -> Path:
-    """Where the chapters of a paged variant are kept once laid out (see writers/paged/chapterwise.py)."""
-    return book.root / CACHE_DIR / "layout" / variant
-
-
 def build_timestamp(book: Book) -> datetime.datetime:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else the book's date at midnight UTC."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -144,7 +139,7 @@ def _pdf(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
         VARIANTS["pdf"],
         target,
         pdf_variant=_variant(job),
-        cache=layout_cache(job.book, "pdf") if job.options.cache else None,
+        store=Store.of(job.book.root) if job.options.cache else None,
         workers=(os.cpu_count() or 1) if job.options.parallel else 1,
     )
     return Written(result.pages, result.warnings, result.page_starts)

@@ -13,6 +13,7 @@ from publish.convert.remote import RemotePolicy
 from publish.errors import ERROR, WARNING, Diagnostic, PublishError
 from publish.load.config import load_config
 from publish.model import slugify
+from publish.store import Store
 from publish.theme.loading import builtin_styles, theme_media
 
 __all__ = [
@@ -112,7 +113,7 @@ def build(
         raise _failed(failures, formats, outputs)
     report = BuildReport(tuple(outputs), tuple(warnings), tuple(stages))
     if key:
-        remember(book.root, key, report.outputs, report.warnings)
+        remember(Store.of(book.root), key, report.outputs, report.warnings)
     return report
 
 
@@ -128,7 +129,7 @@ def _cached(folder: Path, out: Path, options: BuildOptions) -> tuple[str, BuildR
         for name in formats_for(config.pdf, options, theme_media(config.theme, root))
     }
     key = fingerprint(root, (builtin_styles(),), f"{replace(options, parallel=True)!r} {out.resolve()}")
-    found = up_to_date(root, key, paths)
+    found = up_to_date(Store.of(root), key, paths)
     if found is None:
         return key, None
     outputs = tuple(Output(o.format, o.path, o.path.stat().st_size, o.pages, 0.0) for o in found)

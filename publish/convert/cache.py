@@ -5,10 +5,9 @@ slug, language, number…), the code of publish (a hash of the package's files, 
 changed typography rule is never served stale), the limits, and every file of the
 manuscript other than the chapters' Markdown (the images a chapter shows, and the names
 of the chapter files it may link to). An edit to one chapter therefore converts that
-chapter only; an edit to an image converts them all. Entries live in
-``<manuscript>/.publish/cache/chapters/`` and go once unused for a while (cache.prune); one
-that cannot be read or does not fit the types is ignored, and JSON (not pickle) means a shared
-manuscript folder cannot carry code.
+chapter only; an edit to an image converts them all. Entries are the store's (store.py:
+verified on read, so one that came with someone else's manuscript is never used); one that
+does not fit the types is ignored too, and JSON (not pickle) means an entry cannot carry code.
 """
 
 from __future__ import annotations
@@ -17,63 +16,57 @@ import dataclasses
 import functools
 import hashlib
 import json
-import os
 import types
 import typing
 from pathlib import Path
 from typing import Any
 
-from publish import __version__
 from publish.errors import Diagnostic
 from publish.model import Book, Chapter, RenderedChapter
-from publish.store import CACHE_DIR, manuscript_files, prune, touch
+from publish.store import Fingerprint, Store, manuscript_files
 
 
 class RenderCache:
-    def __init__(self, book: Book, extra: str) -> None:
-        self.folder = book.root / CACHE_DIR / "chapters"
-        digest = hashlib.sha256(f"{__version__}\n{_code_digest()}\n{book.root}\n{book.limits!r}\n{extra}\n".encode())
+    """The converted chapters of one book, as entries of the store (kind ``chapter``)."""
+
+    KIND = "chapter"
+
+    def __init__(self, book: Book, extra: str, store: Store | None = None) -> None:
+        self.store = store or Store.of(book.root)
+        context = Fingerprint(self.KIND).text("code", _code_digest()).text("root", str(book.root))
+        context.text("limits", book.limits).text("extra", extra)
         for path in sorted(manuscript_files(book.root)):
-            digest.update(str(path).encode() + b"\0")
+            context.text("name", str(path))
             if path.suffix != ".md":  # chapters are keyed by their own text; others' names suffice
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-        self.context = digest.hexdigest()
+                context.file(path)
+        self.context = context.key()
         self.used: set[str] = set()
 
     def _key(self, chapter: Chapter) -> str:
-        key = hashlib.sha256(f"{self.context}\n{chapter!r}".encode()).hexdigest()[:40]
+        key = Fingerprint(self.KIND).text("context", self.context).text("chapter", chapter).key()
         self.used.add(key)
         return key
 
     def get(self, chapter: Chapter) -> RenderedChapter | None:
-        path = self.folder / f"{self._key(chapter)}.json"
-        try:
-            found = decode(
-                RenderedChapter, {**json.loads(path.read_text(encoding="utf-8")), "chapter": None}, chapter=chapter
-            )
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        data = self.store.get(self.KIND, self._key(chapter))
+        if data is None:
             return None
-        touch(path)
+        try:
+            found: RenderedChapter = decode(
+                RenderedChapter, {**json.loads(data.decode("utf-8")), "chapter": None}, chapter=chapter
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
         return found
 
     def put(self, rendered: RenderedChapter) -> None:
         data = encode(rendered)
         del data["chapter"]
-        target = self.folder / f"{self._key(rendered.chapter)}.json"
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-            os.replace(temporary, target)
-        except OSError:
-            pass  # a cache that cannot be written is only a slower next build
+        self.store.put(self.KIND, self._key(rendered.chapter), json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
     def prune(self) -> None:
-        """Forget the chapters as they were before this build's (see cache.prune)."""
-        try:
-            prune(self.folder.glob("*.json"), self.used)
-        except OSError:
-            pass
+        """Forget the chapters as they were before this build's (see Store.prune)."""
+        self.store.prune(self.KIND, self.used)
 
 
 @functools.cache

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from publish.build.outputs import layout_cache
 from publish.build.prepare import CheckedBook, check_book
 from publish.errors import Diagnostic, PublishError
+from publish.store import Store
 from publish.writers.paged.writer import VARIANTS, write_paged
 from publish.writers.screen import render_screen
 
@@ -103,7 +103,8 @@ class Preview:
                 checked.theme,
                 VARIANTS["pdf"],
                 Path(temporary),
-                cache=layout_cache(checked.book, "preview"),
+                store=Store.of(checked.book.root),
+                layout_kind="preview",  # apart from the book PDF's: the preview's layouts never evict a build's
             )
             os.replace(temporary, self.pdf_path)
         except PublishError as error:

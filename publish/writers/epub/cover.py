@@ -6,14 +6,13 @@ JPEG because Kindle's and Kobo's stores expect one, at least 1,600 pixels on the
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
 from pathlib import Path
 
 from PIL import Image
 
 from publish.model import Book
+from publish.store import Fingerprint, Store
 from publish.theme.context import book_view
 from publish.theme.loading import Theme, font_face_css
 from publish.theme.templating import make_environment, render
@@ -21,11 +20,12 @@ from publish.theme.templating import make_environment, render
 COVER_HEIGHT = 2400  # pixels on the long side; Kindle and Kobo ask for at least 1,600
 MIN_LONG_SIDE = 1600
 COVER_PAGE = "148mm 210mm"  # A5 proportions, as cover.svg's view box
+COVER = "cover"  # the store's kind for drawn covers
 
 
 def cover_jpeg(book: Book, theme: Theme) -> bytes:
-    """The cover image; a drawn cover is kept in `.publish/cache/` under the hash of all it is
-    made from, since drawing it means loading WeasyPrint (a second, for an EPUB of one second)."""
+    """The cover image; a drawn cover is kept in the store (kind ``cover``) under the fingerprint of
+    all it is made from, since drawing it means loading WeasyPrint (a second, for an EPUB of one second)."""
     if book.metadata.cover is not None:
         return _as_jpeg(book.metadata.cover)
     svg = render(make_environment(theme, "paged"), "cover.svg", book=book_view(book.metadata, theme.words))
@@ -33,22 +33,14 @@ def cover_jpeg(book: Book, theme: Theme) -> bytes:
     css = font_face_css(theme.fonts, lambda face: face.path.as_uri())
     css += f"@page {{ size: {COVER_PAGE}; margin: 0 }} svg {{ display: block; width: 100%; height: 100%; }}"
     fonts = "".join(f"{f.path}:{f.path.stat().st_size}:{f.path.stat().st_mtime_ns}" for f in theme.fonts)
-    key = hashlib.sha256(f"{COVER_HEIGHT}\n{html}\n{css}\n{fonts}".encode()).hexdigest()[:32]
-    cached = book.root / ".publish" / "cache" / f"cover-{key}.jpg"
-    try:
-        with Image.open(cached) as image:
-            image.verify()  # a damaged file is drawn again, never used
-        return cached.read_bytes()
-    except (OSError, SyntaxError, ValueError):
-        pass
+    key = Fingerprint(COVER).text("height", COVER_HEIGHT).text("html", html).text("css", css).text("fonts", fonts).key()
+    store = Store.of(book.root)
+    kept = store.get(COVER, key)
+    if kept is not None:
+        return kept
     data = _draw(html, css, theme)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_suffix(".tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, cached)
-    except OSError:
-        pass  # a read-only manuscript: the cover is drawn every time
+    store.put(COVER, key, data)
+    store.prune(COVER, {key})
     return data
 
 

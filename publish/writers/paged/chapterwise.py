@@ -23,21 +23,20 @@ or right page, and @page rules for :first, :left, :right or :blank pages need th
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
-import os
 import re
+import secrets
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
-from publish import __version__
 from publish.model import PageStart
 from publish.processes import process_pool
-from publish.store import prune, touch
+from publish.store import Fingerprint, Store
 from publish.writers.paged.fontshare import keep_fonts
 from publish.writers.paged.join import LINK_SCHEME, join_pdf
 from publish.writers.paged.pagestarts import page_starts
@@ -158,10 +157,16 @@ def _stand_in(chunk: str, layout: ChapterLayout, wanted: set[str]) -> str:
 
 
 def write_by_chapter(
-    html: str, slugs: Sequence[str], setup: LayoutSetup, target: Path, cache: Path | None, workers: int
+    html: str,
+    slugs: Sequence[str],
+    setup: LayoutSetup,
+    target: Path,
+    store: Store | None,
+    workers: int,
+    kind: str = "layout-pdf",
 ) -> Joined | None:
-    """Lay out the chapters, then the skeleton (or take them from ``cache``), and join them
-    into ``target``; None when this book or theme must be laid out as one document."""
+    """Lay out the chapters, then the skeleton (or take them from the ``store``, as entries of
+    ``kind``), and join them into ``target``; None when this book must be laid out as one document."""
     split = split_html(html, slugs)
     if split is None:
         return None
@@ -169,35 +174,34 @@ def write_by_chapter(
     documents = [chapter_html(split, i) for i in range(len(slugs))]
     keys = [_key(document, chapter_setup) for document in documents]
     with tempfile.TemporaryDirectory(prefix=".chapters-", dir=target.parent) as scratch:
-        folder = _usable(cache) or Path(scratch)
-        kept = (lambda key: _cached(folder, key)) if folder == cache else (lambda key: None)
-        cached = {key: kept(key) for key in keys}
-        missing = {key: document for key, document in zip(keys, documents) if cached.get(key) is None}
-        layouts = {key: layout for key, layout in cached.items() if layout is not None}
-        layouts.update(_lay_out_all(missing, chapter_setup, folder, workers))  # now one for every key
+        # Without a store, this build's layouts are kept in a scratch one, for the join only.
+        kept = store if store is not None else Store(Path(scratch), secrets.token_bytes(32))
+        cached = {key: found for key in keys if store and (found := _cached(kept, kind, key))}
+        missing = {key: document for key, document in zip(keys, documents) if key not in cached}
+        made = {**cached, **_lay_out_all(missing, chapter_setup, kept, kind, workers)}  # one for every key
+        layouts = {key: layout for key, (layout, _) in made.items()}
+        pdfs = {key: pdf for key, (_, pdf) in made.items()}
         chosen = [layouts[key] for key in keys]
         # The skeleton changes only when a chapter's length, or a page the contents point to, does.
         document = skeleton_html(split, chosen)
         skeleton_key = "skeleton-" + _key(document, setup)
-        skeleton = kept(skeleton_key)
-        made_skeleton = skeleton is None
-        if skeleton is None:
-            skeleton = _lay_out_into(document, setup, folder, skeleton_key)
+        found = _cached(kept, kind, skeleton_key) if store else None
+        made_skeleton = found is None
+        skeleton, skeleton_pdf = found or _lay_out_into(document, setup, kept, kind, skeleton_key)
         front = _front_pages(skeleton, slugs, chosen)
         if front is None:  # a stand-in came out longer than its chapter: a head taller than a page
             return None
-        join_pdf(
-            folder / f"{skeleton_key}.pdf", front, [folder / f"{key}.pdf" for key in keys], target, folder / "fonts"
-        )
-        if folder == cache:
-            _prune(folder, {*keys, skeleton_key})
+        join_pdf(skeleton_pdf, front, [pdfs[key] for key in keys], target, lambda name: kept.get(FONTS, name))
+        if store is not None:
+            store.prune(kind, {*keys, skeleton_key})
+            store.prune(kind + RECORD, {*keys, skeleton_key})
     starts = list(skeleton.starts[:front])
     offset = front
     for layout in chosen:
         starts += [PageStart(s.number + offset, s.anchor, s.text) for s in layout.starts]
         offset += layout.pages
-    found = dict.fromkeys([*skeleton.warnings, *(w for layout in chosen for w in layout.warnings)])
-    return Joined(offset, tuple(found), tuple(starts), len(missing), made_skeleton)
+    warnings = dict.fromkeys([*skeleton.warnings, *(w for layout in chosen for w in layout.warnings)])
+    return Joined(offset, tuple(warnings), tuple(starts), len(missing), made_skeleton)
 
 
 def _front_pages(skeleton: ChapterLayout, slugs: Sequence[str], layouts: Sequence[ChapterLayout]) -> int | None:
@@ -216,11 +220,13 @@ def _front_pages(skeleton: ChapterLayout, slugs: Sequence[str], layouts: Sequenc
 
 def _key(document: str, setup: LayoutSetup) -> str:
     """The chapter's HTML, the stylesheets, and the bytes of every file either points to."""
-    digest = hashlib.sha256(f"publish {__version__}\n{setup.digest()}\n".encode())
-    digest.update(document.encode())
-    for path in sorted(set(_referenced_files(document, setup))):
-        digest.update(str(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()[:40]
+    return (
+        Fingerprint("layout")
+        .text("setup", setup.digest())
+        .text("html", document)
+        .files(set(_referenced_files(document, setup)))
+        .key()
+    )
 
 
 def _referenced_files(document: str, setup: LayoutSetup) -> Iterator[Path]:
@@ -237,63 +243,52 @@ def _referenced_files(document: str, setup: LayoutSetup) -> Iterator[Path]:
                     yield path
 
 
-def _usable(cache: Path | None) -> Path | None:
-    if cache is None:
+FONTS = "font"  # the store's kind for the original font files the join subsets (see fontshare.py)
+RECORD = "-record"  # a layout's PDF is an entry of its kind; what the skeleton needs of it, of kind + RECORD
+
+
+def _cached(store: Store, kind: str, key: str) -> tuple[ChapterLayout, bytes] | None:
+    """A kept layout and its PDF, unless either is missing, damaged or not vouched for."""
+    record, pdf = store.get(kind + RECORD, key), store.get(kind, key)
+    if record is None or pdf is None:
         return None
     try:
-        cache.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None  # a cache that cannot be written is only a slower build
-    return cache
-
-
-def _cached(folder: Path, key: str) -> ChapterLayout | None:
-    """A kept layout, unless its record is unreadable or its PDF is not the one recorded."""
-    try:
-        data = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
-        if hashlib.sha256((folder / f"{key}.pdf").read_bytes()).hexdigest() != data["sha256"]:
-            return None
-        touch(folder / f"{key}.json", folder / f"{key}.pdf")
-        return ChapterLayout(
+        data = json.loads(record.decode("utf-8"))
+        layout = ChapterLayout(
             int(data["pages"]),
             {str(k): int(v) for k, v in data["anchors"].items()},
             tuple(PageStart(**s) for s in data["starts"]),
             tuple(map(str, data["warnings"])),
         )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
+    return layout, pdf
 
 
-def _lay_out_all(missing: dict[str, str], setup: LayoutSetup, folder: Path, workers: int) -> dict[str, ChapterLayout]:
+def _lay_out_all(
+    missing: dict[str, str], setup: LayoutSetup, store: Store, kind: str, workers: int
+) -> dict[str, tuple[ChapterLayout, bytes]]:
     jobs = sorted(missing.items(), key=lambda item: -len(item[1]))  # longest first: the workers end together
     if workers < 2 or len(jobs) < 2:
-        return {key: _lay_out_into(document, setup, folder, key) for key, document in jobs}
+        return {key: _lay_out_into(document, setup, store, kind, key) for key, document in jobs}
     with process_pool(min(workers, len(jobs))) as pool:
-        futures = {key: pool.submit(_lay_out_into, document, setup, folder, key) for key, document in jobs}
+        futures = {key: pool.submit(_lay_out_into, document, setup, store, kind, key) for key, document in jobs}
         return {key: future.result() for key, future in futures.items()}
 
 
-def _lay_out_into(document: str, setup: LayoutSetup, folder: Path, key: str) -> ChapterLayout:
-    """Lay a chapter (or the skeleton) out into ``folder``: its PDF, then the record that vouches for it."""
+def _lay_out_into(document: str, setup: LayoutSetup, store: Store, kind: str, key: str) -> tuple[ChapterLayout, bytes]:
+    """Lay a chapter (or the skeleton) out, and keep its PDF, its record and its fonts in the store."""
     html_document, warnings = lay_out(document, setup)
-    temporary = folder / f".{key}.pdf.tmp"
-    try:
-        warnings += write_pdf(html_document, setup, temporary)
-        keep_fonts(html_document, folder / "fonts")
-        anchors: dict[str, int] = {}
-        for index, page in enumerate(html_document.pages):
-            for name in page.anchors:
-                anchors.setdefault(name, index)
-        layout = ChapterLayout(len(html_document.pages), anchors, page_starts(html_document), tuple(warnings))
-        record = {**asdict(layout), "sha256": hashlib.sha256(temporary.read_bytes()).hexdigest()}
-        os.replace(temporary, folder / f"{key}.pdf")
-        (folder / f".{key}.json.tmp").write_text(json.dumps(record), encoding="utf-8")
-        os.replace(folder / f".{key}.json.tmp", folder / f"{key}.json")
-    finally:
-        temporary.unlink(missing_ok=True)
-    return layout
-
-
-def _prune(folder: Path, keep: set[str]) -> None:
-    """Forget the layouts of chapters as they were before: the folder holds one book's chapters."""
-    prune((p for p in folder.iterdir() if p.suffix in (".pdf", ".json")), keep)
+    with tempfile.TemporaryDirectory(prefix="publish-layout-") as scratch:
+        written = Path(scratch) / "layout.pdf"
+        warnings += write_pdf(html_document, setup, written)
+        pdf = written.read_bytes()
+    keep_fonts(html_document, lambda name: store.path(FONTS, name).is_file(), partial(store.put, FONTS))
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(html_document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+    layout = ChapterLayout(len(html_document.pages), anchors, page_starts(html_document), tuple(warnings))
+    store.put(kind, key, pdf)
+    store.put(kind + RECORD, key, json.dumps(asdict(layout)).encode("utf-8"))
+    return layout, pdf

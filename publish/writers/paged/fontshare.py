@@ -11,11 +11,9 @@ width arrays, with the union of their ToUnicode maps.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import defaultdict
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import uharfbuzz
 import weasyprint
@@ -29,20 +27,17 @@ _BFCHAR_BLOCK = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
 
 
-def keep_fonts(document: weasyprint.Document, folder: Path) -> None:
-    """Save the original file of every font a written document embeds, under its PDF name."""
-    folder.mkdir(parents=True, exist_ok=True)
+def keep_fonts(document: weasyprint.Document, kept: Callable[[str], bool], keep: Callable[[str, bytes], None]) -> None:
+    """Keep the original file of every font a written document embeds, under its PDF name."""
     for font in document.fonts.values():
         if font.index or font.bitmap:
             continue  # a face inside a collection, or a bitmap font: left as WeasyPrint wrote it
-        path = folder / (font.name.decode()[1:] + ".font")
-        if not path.exists():
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_bytes(original_font_bytes(font))
-            os.replace(temporary, path)
+        name = font.name.decode()[1:]
+        if not kept(name):
+            keep(name, original_font_bytes(font))
 
 
-def share_fonts(pdf: Pdf, folder: Path) -> None:
+def share_fonts(pdf: Pdf, originals: Callable[[str], bytes | None]) -> None:
     """Make every font of a name one font object, subset to what all pages use."""
     font_dicts = list(_font_dictionaries(pdf))
     groups: dict[str, dict[tuple[int, int], Object]] = defaultdict(dict)
@@ -52,9 +47,9 @@ def share_fonts(pdf: Pdf, folder: Path) -> None:
                 groups[str(font.BaseFont)][font.objgen] = font
     replaced: dict[tuple[int, int], Object] = {}
     for base_font, group in groups.items():
-        original = folder / (base_font[1:] + ".font")
-        if len(group) > 1 and original.is_file():
-            merged = _merge(pdf, list(group.values()), original.read_bytes())
+        original = originals(base_font[1:]) if len(group) > 1 else None
+        if original is not None:
+            merged = _merge(pdf, list(group.values()), original)
             replaced.update(dict.fromkeys(group, merged))
     for fonts in font_dicts:
         for name, font in list(fonts.items()):

@@ -11,7 +11,8 @@ named destinations and bookmarks are merged; a link to another chapter, written
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import io
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +33,14 @@ class _Bookmark:
     children: list[_Bookmark]
 
 
-def join_pdf(skeleton: Path, front: int, chapters: Sequence[Path], target: Path, fonts: Path) -> None:
+def join_pdf(
+    skeleton: bytes, front: int, chapters: Sequence[bytes], target: Path, fonts: Callable[[str], bytes | None]
+) -> None:
     """Write to ``target`` the skeleton's first ``front`` pages, then every chapter's pages;
-    ``fonts`` holds the original font files (see fontshare.py)."""
+    ``fonts`` gives the original file of a font by its PDF name, when it was kept (see fontshare.py)."""
     with ExitStack() as stack:
-        pdf = stack.enter_context(pikepdf.open(skeleton))
-        sources = [stack.enter_context(pikepdf.open(path)) for path in chapters]
+        pdf = stack.enter_context(pikepdf.open(io.BytesIO(skeleton)))
+        sources = [stack.enter_context(pikepdf.open(io.BytesIO(data))) for data in chapters]
         _join(pdf, front, sources)
         share_fonts(pdf, fonts)
         pdf.save(target, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)

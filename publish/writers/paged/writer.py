@@ -17,6 +17,7 @@ from publish import __version__
 from publish.convert.structure import escape
 from publish.convert.typography import typeset_text
 from publish.model import PAGE_SIZES, Book, ExternalLink, Note, PageStart, RenderedChapter, css_length_points
+from publish.store import Store
 from publish.theme.context import book_view, chapter_view
 from publish.theme.loading import Theme, font_face_css
 from publish.theme.templating import make_environment, render
@@ -121,14 +122,15 @@ def write_paged(
     target: Path,
     page_size: str | None = None,
     pdf_variant: str = "",
-    cache: Path | None = None,
+    store: Store | None = None,
     workers: int = 1,
+    layout_kind: str = "",
 ) -> PagedResult:
     """Lay out ``chapters`` with WeasyPrint and write the PDF to ``target``.
 
     A variant whose chapters each start a page is laid out chapter by chapter (see
-    chapterwise.py): in ``workers`` processes, reusing the layouts kept in the ``cache``
-    folder, when the theme declares that its CSS allows it; otherwise as one document.
+    chapterwise.py): in ``workers`` processes, reusing the layouts kept in the ``store`` (entries
+    of ``layout-<variant>``), when the theme declares that its CSS allows it; otherwise as one document.
     """
     html = render_html(book, chapters, theme, variant)
     setup = layout_setup(book, theme, variant, page_size, pdf_variant)
@@ -136,7 +138,8 @@ def write_paged(
     if variant.by_chapter and theme.chapter_by_chapter:
         from publish.writers.paged.chapterwise import write_by_chapter
 
-        joined = write_by_chapter(html, [r.chapter.slug for r in chapters], setup, target, cache, workers)
+        slugs = [r.chapter.slug for r in chapters]
+        joined = write_by_chapter(html, slugs, setup, target, store, workers, f"layout-{layout_kind or variant.name}")
         if joined is not None:
             result = PagedResult(joined.pages, joined.warnings, joined.starts, by_chapter=True)
     if result is None:

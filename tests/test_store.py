@@ -1,0 +1,102 @@
+"""The store (publish/store.py): entries come back only as they were written, by this machine's
+builds; keys from the one fingerprint builder; pruning that spares what another build may use."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from publish.build.prepare import check_book
+from publish.store import STALE_AFTER, Fingerprint, Store, store_key
+
+KEY = b"k" * 32
+
+
+def test_an_entry_comes_back_as_it_was_put(tmp_path):
+    store = Store(tmp_path, KEY)
+    store.put("chapter", "abc", b"<p>texte</p>")
+    assert store.get("chapter", "abc") == b"<p>texte</p>"
+    assert store.get("chapter", "absent") is None
+    assert store.get("layout", "abc") is None, "kinds are apart"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[:-3],  # cut short
+        lambda data: data.replace(b"texte", b"TEXTE"),  # changed
+        lambda data: data.partition(b"\n")[2],  # no header
+        lambda data: b"",
+    ],
+    ids=["truncated", "changed", "headerless", "empty"],
+)
+def test_a_damaged_entry_is_not_returned(tmp_path, damage):
+    store = Store(tmp_path, KEY)
+    store.put("chapter", "abc", b"<p>texte</p>")
+    path = store.path("chapter", "abc")
+    path.write_bytes(damage(path.read_bytes()))
+    assert store.get("chapter", "abc") is None
+
+
+def test_an_entry_sealed_by_another_key_is_not_trusted(tmp_path):
+    """A manuscript received with its .publish/ folder: its entries were sealed elsewhere."""
+    Store(tmp_path, b"o" * 32).put("chapter", "abc", b'<p>x</p><script>alert("vol")</script>')
+    assert Store(tmp_path, KEY).get("chapter", "abc") is None
+    Store(tmp_path, KEY).put("chapter", "abc", b"<p>x</p>")  # made again, and now trusted
+    assert Store(tmp_path, KEY).get("chapter", "abc") == b"<p>x</p>"
+
+
+def test_a_forged_chapter_entry_never_reaches_the_book(make_book, tmp_path, monkeypatch):
+    monkeypatch.setenv("PUBLISH_STORE_KEY", str(tmp_path / "ours.key"))
+    folder = make_book({"01-a.md": "# A\n\nUn paragraphe sûr.\n"})
+    honest = check_book(folder, cached=True)
+    (entry,) = (folder / ".publish" / "cache" / "chapter").iterdir()
+    forged = (
+        entry.read_bytes().partition(b"\n")[2].replace(b"Un paragraphe s", b"<script>alert(1)</script>Un paragraphe s")
+    )
+    Store(folder / ".publish" / "cache", b"f" * 32).put("chapter", entry.name, forged)  # sealed with someone else's key
+    again = check_book(folder, cached=True)
+    assert "<script>" not in again.rendered[0].body
+    assert again.rendered[0].body == honest.rendered[0].body
+
+
+def test_the_store_key_is_made_once_and_kept_private(tmp_path, monkeypatch):
+    monkeypatch.setenv("PUBLISH_STORE_KEY", str(tmp_path / "keys" / "store.key"))
+    first = store_key()
+    assert len(first) >= 32 and store_key() == first
+    assert (tmp_path / "keys" / "store.key").stat().st_mode & 0o077 == 0, "readable by its owner only"
+
+
+def test_pruning_spares_the_kept_and_the_recently_used(tmp_path):
+    store = Store(tmp_path, KEY)
+    for name in ("kept", "recent", "stale"):
+        store.put("layout", name, name.encode())
+    old = time.time() - STALE_AFTER - 60
+    for name in ("kept", "stale"):
+        os.utime(store.path("layout", name), (old, old))
+    store.prune("layout", {"kept"})
+    assert sorted(p.name for p in (tmp_path / "layout").iterdir()) == ["kept", "recent"]
+
+
+def test_a_read_marks_the_entry_used(tmp_path):
+    store = Store(tmp_path, KEY)
+    store.put("layout", "a", b"x")
+    old = time.time() - STALE_AFTER - 60
+    os.utime(store.path("layout", "a"), (old, old))
+    assert store.get("layout", "a") == b"x"
+    store.prune("layout", set())
+    assert store.get("layout", "a") == b"x", "another build just used it"
+
+
+def test_fingerprints_tell_their_parts_apart(tmp_path):
+    assert Fingerprint("k").text("a", "bc").key() != Fingerprint("k").text("ab", "c").key()
+    assert Fingerprint("k").text("a", "x").key() != Fingerprint("j").text("a", "x").key()
+    first, second = tmp_path / "1.txt", tmp_path / "2.txt"
+    first.write_text("un", encoding="utf-8")
+    second.write_text("deux", encoding="utf-8")
+    assert Fingerprint("k").files([second, first]).key() == Fingerprint("k").files([first, second]).key()
+    before = Fingerprint("k").file(first).key()
+    first.write_text("Un", encoding="utf-8")
+    assert Fingerprint("k").file(first).key() != before
