@@ -18,7 +18,7 @@ from publish.writers.paged.writer import VARIANTS, render_html
 def write_floor_html(book_folder: Path, target: Path) -> None:
     checked = check_book(book_folder)
     variant = VARIANTS["pdf"]
-    html = render_html(checked.book, checked.rendered, checked.theme, variant)
+    html = render_html(checked.prepared, checked.theme, variant)
     css = font_face_css(checked.theme.fonts, lambda face: face.path.as_uri())
     css += "\n".join(path.read_text(encoding="utf-8") for path in checked.theme.stylesheets[variant.stylesheets])
     css += variant.page_css(checked.book, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 import unicodedata
@@ -186,6 +187,8 @@ class RenderedChapter:
     links: tuple[Link, ...]
     ids: frozenset[str]
     title_html: str  # the chapter title as rendered, inline HTML
+    title_text: str  # the chapter title as plain text, typeset in the chapter's language (contents, navigation)
+    images_described: bool  # every image has alternative text or is marked decorative
     diagnostics: tuple[Diagnostic, ...] = ()  # what the author should know or fix, located in the source
 
     @property
@@ -255,3 +258,31 @@ def css_length_points(length: str) -> float:
     if not match or (match.group(2) not in _POINTS_PER and float(match.group(1)) != 0):
         raise ValueError(f"not a CSS length: {length!r}")
     return float(match.group(1)) * _POINTS_PER.get(match.group(2), 0.0)
+
+
+@dataclass(frozen=True)
+class DisplayText:
+    """What readers see of the book's metadata: typeset in the book's language, once per build."""
+
+    title: str
+    subtitle: str
+    rights: str
+    description: str
+
+
+@dataclass(frozen=True)
+class PreparedBook:
+    """The book read and converted once per build: every writer is a function of it (and of the theme).
+
+    ``chapters`` hold each chapter's HTML with its notes, links and their targets, ids, headings,
+    assets and typeset titles as data; ``diagnostics`` every finding about them, in book order.
+    """
+
+    book: Book
+    chapters: tuple[RenderedChapter, ...]
+    display: DisplayText
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    def with_chapters(self, chapters: tuple[RenderedChapter, ...]) -> PreparedBook:
+        """The same book with some of its chapters only (a handout of chapters 2 to 4)."""
+        return dataclasses.replace(self, chapters=chapters)

@@ -33,8 +33,8 @@ def _lay_out_both(folder: Path, out: Path) -> tuple[Path, Path]:
     checked = check_book(folder, RemotePolicy(allowed=False))
     whole, joined = out / "whole.pdf", out / "joined.pdf"
     one_document = replace(VARIANTS["pdf"], by_chapter=False)
-    assert not write_paged(checked.book, checked.rendered, checked.theme, one_document, whole).by_chapter
-    result = write_paged(checked.book, checked.rendered, checked.theme, VARIANTS["pdf"], joined, workers=2)
+    assert not write_paged(checked.prepared, checked.theme, one_document, whole).by_chapter
+    result = write_paged(checked.prepared, checked.theme, VARIANTS["pdf"], joined, workers=2)
     assert result.by_chapter, "the default theme's book PDF is laid out chapter by chapter"
     return whole, joined
 
@@ -181,7 +181,7 @@ def test_each_font_is_embedded_once(pair):
 def _lay_out(folder: Path, target: Path, cache: Path) -> Joined:
     checked = check_book(folder, RemotePolicy(allowed=False))
     variant = VARIANTS["pdf"]
-    html = render_html(checked.book, checked.rendered, checked.theme, variant)
+    html = render_html(checked.prepared, checked.theme, variant)
     setup = layout_setup(checked.book, checked.theme, variant, None, "")
     store = Store(cache, b"a test store key, 32 bytes long!")
     joined = write_by_chapter(html, [r.chapter.slug for r in checked.rendered], setup, target, store, workers=1)
@@ -268,6 +268,6 @@ def test_a_theme_with_left_and_right_pages_gets_one_document(make_book, tmp_path
     assert not checked.theme.chapter_by_chapter
     (warning,) = checked.theme.warnings
     assert warning.path.name == "miroir.css" and "chapter_by_chapter = false" in (warning.hint or "")
-    result = write_paged(checked.book, checked.rendered, checked.theme, VARIANTS["pdf"], tmp_path / "m.pdf")
+    result = write_paged(checked.prepared, checked.theme, VARIANTS["pdf"], tmp_path / "m.pdf")
     assert not result.by_chapter
     assert len(PdfReader(tmp_path / "m.pdf").pages) == result.pages

@@ -437,3 +437,39 @@ def test_a_heading_the_sanitiser_emptied_is_dropped(make_book):
     rendered = render_one(make_book, "# T\n\nTexte.\n\n## <script>alert(1)</script>\n\n## Suite\n")
     assert [h.text for h in rendered.headings] == ["Suite"]
     assert "<h2></h2>" not in rendered.body.replace(" ", "")
+
+
+def test_a_chapter_says_whether_every_image_is_described(make_book):
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'
+    files = {"images/a.svg": svg}
+    described = render_one(
+        make_book, "# T\n\n![Un carré](../images/a.svg)\n\n![](../images/a.svg){.decorative}\n", files=files
+    )
+    bare = render_one(make_book, "# T\n\n![Un carré](../images/a.svg)\n\nEt ![ ](../images/a.svg) là.\n", files=files)
+    assert described.images_described and not bare.images_described
+    assert render_one(make_book, "# T\n\nSans image.\n").images_described
+
+
+def test_the_title_is_typeset_once_for_every_medium(make_book):
+    rendered = render_one(make_book, '# Le "vrai" coût: 10 000 euros?\n\nTexte.\n')
+    # README, Typography: « » with U+202F inside, U+00A0 before ":", U+202F between digit groups and before "?"
+    assert rendered.title_text == "Le «\u202fvrai\u202f» coût\u00a0: 10\u202f000 euros\u202f?"
+
+
+def test_book_toml_is_read_once_per_build(make_book, tmp_path, monkeypatch):
+    import publish.build.pipeline
+    import publish.load.manuscript
+    from publish.load.config import load_config
+
+    reads = []
+
+    def counting(root):
+        reads.append(root)
+        return load_config(root)
+
+    monkeypatch.setattr(publish.build.pipeline, "load_config", counting)
+    monkeypatch.setattr(publish.load.manuscript, "load_config", counting)
+    from publish.build.pipeline import BuildOptions, build
+
+    build(make_book(), tmp_path / "out", BuildOptions(formats=("epub",)))
+    assert len(reads) == 1

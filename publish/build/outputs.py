@@ -6,14 +6,13 @@ import datetime
 import os
 import tempfile
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from publish.convert.typography import typeset_text
 from publish.errors import Diagnostic, InternalError, PublishError
 from publish.load.selection import select_chapters
-from publish.model import Book, PageStart, PdfSettings, RenderedChapter
+from publish.model import Book, PageStart, PdfSettings, PreparedBook
 from publish.store import Store
 from publish.theme.contract import MEDIA
 from publish.theme.loading import Theme
@@ -42,12 +41,15 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class Job:
-    """What every writer gets: the book, its chapters, the theme and the options; never changed."""
+    """What every writer gets: the prepared book, the theme and the options; never changed."""
 
-    book: Book
-    rendered: Sequence[RenderedChapter]
+    prepared: PreparedBook
     theme: Theme
     options: BuildOptions
+
+    @property
+    def book(self) -> Book:
+        return self.prepared.book
 
 
 @dataclass(frozen=True)
@@ -133,8 +135,7 @@ def _pdf(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
     from publish.writers.paged.writer import VARIANTS, write_paged
 
     result = write_paged(
-        job.book,
-        job.rendered,
+        job.prepared,
         job.theme,
         VARIANTS["pdf"],
         target,
@@ -148,7 +149,7 @@ def _pdf(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
 def _print(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
     from publish.writers.paged.writer import VARIANTS, write_paged
 
-    result = write_paged(job.book, job.rendered, job.theme, VARIANTS["print"], target, pdf_variant=_variant(job))
+    result = write_paged(job.prepared, job.theme, VARIANTS["print"], target, pdf_variant=_variant(job))
     return Written(result.pages, result.warnings)
 
 
@@ -158,15 +159,14 @@ def _handout(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
     book, options = job.book, job.options
     spec = book.handout.chapters if options.handout_chapters is None else options.handout_chapters
     keep = {c.slug for c in select_chapters(book.chapters, spec)}
-    chosen = [r for r in job.rendered if r.chapter.slug in keep]
+    chosen = tuple(r for r in job.prepared.chapters if r.chapter.slug in keep)
     settings = replace(
         book.handout,
         qr=book.handout.qr if options.qr is None else options.qr,
         notes_margin=book.handout.notes_margin if options.notes_margin is None else options.notes_margin,
     )
     result = write_paged(
-        replace(book, handout=settings),
-        chosen,
+        replace(job.prepared.with_chapters(chosen), book=replace(book, handout=settings)),
         job.theme,
         VARIANTS["handout"],
         target,
@@ -187,7 +187,7 @@ def _booklet(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".booklet-") as scratch:
         if source is None:
             source = Path(scratch) / "book.pdf"
-            warnings = write_paged(job.book, job.rendered, job.theme, VARIANTS["pdf"], source).warnings
+            warnings = write_paged(job.prepared, job.theme, VARIANTS["pdf"], source).warnings
         result = impose_booklet(source, target, job.book.pdf.page_size)
     return Written(result.pages, warnings)
 
@@ -198,14 +198,12 @@ def _epub(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
     from publish.writers.epub.writer import write_epub
 
     book = job.book
-    title = typeset_text(book.metadata.title, book.metadata.lang)
-    source = f"{title}, PDF {book.pdf.page_size} ({file_name(book.slug, 'pdf')})"
+    source = f"{job.prepared.display.title}, PDF {book.pdf.page_size} ({file_name(book.slug, 'pdf')})"
     write_epub(
-        book,
-        job.rendered,
+        job.prepared,
         job.theme,
         target,
-        cover_jpeg(book, job.theme),
+        cover_jpeg(job.prepared, job.theme),
         build_timestamp(book),
         pages=_page_starts(earlier),
         page_source=source,

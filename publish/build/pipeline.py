@@ -11,7 +11,7 @@ from publish.build.cache import fingerprint, remember, up_to_date
 from publish.build.outputs import DEFAULT_FORMATS, FORMATS, BuildOptions, Job, build_timestamp, file_name, formats_for
 from publish.convert.remote import RemotePolicy
 from publish.errors import ERROR, WARNING, Diagnostic, PublishError
-from publish.load.config import load_config
+from publish.load.config import BookConfig, load_config
 from publish.model import slugify
 from publish.store import Store
 from publish.theme.loading import builtin_styles, theme_media
@@ -79,7 +79,7 @@ def build(
         if name not in FORMATS:
             raise PublishError(f"unknown format `{name}`", hint="formats are " + ", ".join(FORMATS))
     started = time.perf_counter()
-    key, cached = _cached(folder, out, options)
+    key, cached, config = _cached(folder, out, options)
     if cached is not None:
         return replace(cached, stages=(StageTime("cache", time.perf_counter() - started),))
     from publish.build.parallel import make_outputs
@@ -92,6 +92,7 @@ def build(
             RemotePolicy(allowed=options.allow_remote),
             chapter_done=lambda: progress.step("chapters"),
             cached=options.cache,
+            config=config,
         )
     finally:
         progress.end("chapters")
@@ -100,7 +101,7 @@ def build(
     book = checked.book
     formats = formats_for(book.pdf, options, checked.theme.media)
     _prepare_folder(out, [file_name(book.slug, name) for name in formats])
-    job = Job(book, checked.rendered, checked.theme, options)
+    job = Job(checked.prepared, checked.theme, options)
     made = make_outputs(job, formats, out, options.parallel, progress.begin, progress.end)
     outputs = [Output(m.format, m.path, m.path.stat().st_size, m.pages, m.seconds) for m in made if not m.failed]
     warnings = list(checked.warnings) + [Diagnostic(WARNING, text, m.path) for m in made for text in m.warnings]
@@ -117,11 +118,12 @@ def build(
     return report
 
 
-def _cached(folder: Path, out: Path, options: BuildOptions) -> tuple[str, BuildReport | None]:
+def _cached(folder: Path, out: Path, options: BuildOptions) -> tuple[str, BuildReport | None, BookConfig | None]:
     """The fingerprint of this build's inputs, and the report of the outputs it would remake, if
-    they are all up to date. Remote images can change behind our back: never cached."""
+    they are all up to date (with book.toml as read, so that the build reads it once). Remote
+    images can change behind our back: never cached."""
     if not options.cache or options.allow_remote or not folder.is_dir():
-        return "", None
+        return "", None, None
     root = folder.resolve()
     config = load_config(root)
     paths = {
@@ -131,10 +133,10 @@ def _cached(folder: Path, out: Path, options: BuildOptions) -> tuple[str, BuildR
     key = fingerprint(root, (builtin_styles(),), f"{replace(options, parallel=True)!r} {out.resolve()}")
     found = up_to_date(Store.of(root), key, paths)
     if found is None:
-        return key, None
+        return key, None, config
     outputs = tuple(Output(o.format, o.path, o.path.stat().st_size, o.pages, 0.0) for o in found)
     warnings = tuple(dict.fromkeys(w for o in found for w in o.warnings))
-    return key, BuildReport(outputs, warnings)
+    return key, BuildReport(outputs, warnings), config
 
 
 def _failed(

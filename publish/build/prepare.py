@@ -7,23 +7,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from publish.convert.cache import RenderCache
-from publish.convert.chapter import check_links, render_chapter
+from publish.convert.book import prepare_book
 from publish.convert.remote import RemotePolicy
 from publish.errors import Diagnostic, PublishError
+from publish.load.config import BookConfig
 from publish.load.manuscript import load_manuscript
-from publish.model import Book, RenderedChapter
+from publish.model import Book, PreparedBook, RenderedChapter
 from publish.theme.loading import Theme, load_theme
 
 
 @dataclass(frozen=True)
 class CheckedBook:
-    """A manuscript read and converted, with every finding about it."""
+    """A manuscript prepared (read and converted) with its theme, and every finding about both."""
 
-    book: Book
-    rendered: tuple[RenderedChapter, ...]
+    prepared: PreparedBook
     theme: Theme
     diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def book(self) -> Book:
+        return self.prepared.book
+
+    @property
+    def rendered(self) -> tuple[RenderedChapter, ...]:
+        return self.prepared.chapters
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -43,33 +50,18 @@ def check_book(
     remote: RemotePolicy = RemotePolicy(),
     chapter_done: Callable[[], None] = lambda: None,
     cached: bool = False,
+    config: BookConfig | None = None,
 ) -> CheckedBook:
-    """Load and convert every chapter, then check what spans chapters (links) and the theme.
+    """Load and prepare the book (load/, convert/), then its theme (theme/): every finding at once.
 
     Mistakes that leave nothing to check (no book.toml, bad TOML, an unknown theme)
-    raise PublishError; everything else comes back as diagnostics, all at once.
-    With ``cached``, chapters converted by an earlier build from the very same inputs
-    are taken from the cache (see convert/cache.py); never with remote images allowed.
+    raise PublishError; everything else comes back as diagnostics. ``config`` is book.toml
+    when the caller has read it already (the build reads it once, for its cache).
     """
-    book = load_manuscript(folder)
-    cache = RenderCache(book, repr(remote)) if cached and not remote.allowed else None
-    rendered = []
-    for chapter in book.chapters:
-        found = cache.get(chapter) if cache else None
-        if found is None:
-            found = render_chapter(chapter, book.root, book.limits, remote)
-            if cache:
-                cache.put(found)
-        rendered.append(found)
-        chapter_done()
-    if cache:
-        cache.prune()
+    book = load_manuscript(folder, config)
+    prepared = prepare_book(book, remote, chapter_done, cached)
     theme = load_theme(book.theme, book.root, book.metadata.lang)
-    diagnostics = [d for r in rendered for d in r.diagnostics] + list(check_links(rendered))
-    order: dict[Path | None, int] = {chapter.source: index for index, chapter in enumerate(book.chapters)}
-    diagnostics.sort(key=lambda d: (order.get(d.path, len(order)), d.line or 0, d.column or 0))
-    diagnostics += theme.warnings
-    return CheckedBook(book, tuple(rendered), theme, tuple(diagnostics))
+    return CheckedBook(prepared, theme, prepared.diagnostics + theme.warnings)
 
 
 def stop_if_needed(checked: CheckedBook, strict: bool) -> None:
@@ -94,17 +86,16 @@ def check_templates(checked: CheckedBook) -> tuple[Diagnostic, ...]:
     findings = []
     for variant in (VARIANTS["pdf"], VARIANTS["handout"]):
         try:
-            render_html(checked.book, checked.rendered, checked.theme, variant)
+            render_html(checked.prepared, checked.theme, variant)
         except PublishError as error:
             findings.append(error.diagnostic())
     with tempfile.TemporaryDirectory(prefix="publish-check-") as scratch:
         try:
             write_epub(
-                checked.book,
-                checked.rendered,
+                checked.prepared,
                 checked.theme,
                 Path(scratch) / "check.epub",
-                cover_jpeg(checked.book, checked.theme),
+                cover_jpeg(checked.prepared, checked.theme),
                 build_timestamp(checked.book),
             )
         except PublishError as error:

@@ -11,7 +11,7 @@ from lxml import html as lxml_html
 from publish.convert import checks, repair, structure
 from publish.convert.remote import RemotePolicy
 from publish.convert.sanitize import find_removals, sanitize
-from publish.convert.typography import typeset_element
+from publish.convert.typography import typeset_element, typeset_text
 from publish.errors import ERROR, Diagnostic
 from publish.load.source import SourceText
 from publish.model import Chapter, Limits, RenderedChapter, slugify
@@ -98,6 +98,11 @@ def render_chapter(
         links=links,
         ids=frozenset(structure.all_ids(root)) | {chapter.slug} | {n.id for n in notes} | {n.call_id for n in notes},
         title_html=_typeset_title(chapter) if chapter.title_line == 0 or not title_html else title_html,
+        title_text=typeset_text(chapter.title, chapter.lang),
+        images_described=all(
+            (image.get("alt") or "").strip() or "decorative" in (image.get("class") or "").split()
+            for image in root.iter("img")
+        ),
         diagnostics=tuple(source.findings),
     )
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publish.errors import PublishError
-from publish.load.config import load_config
+from publish.load.config import BookConfig, load_config
 from publish.load.selection import select_chapters
 from publish.load.source import LANGUAGE_TAG, outside_code_fences
 from publish.model import Book, Chapter, chapter_slug_for
@@ -27,12 +27,12 @@ class FrontMatter:
     body_start: int  # 0-based index of the first body line
 
 
-def load_manuscript(folder: Path) -> Book:
-    """Read ``folder`` (book.toml plus chapters/*.md) into a Book."""
+def load_manuscript(folder: Path, config: BookConfig | None = None) -> Book:
+    """Read ``folder`` (book.toml plus chapters/*.md) into a Book; ``config`` when book.toml is already read."""
     root = folder.resolve()
     if not root.is_dir():
         raise PublishError("manuscript folder not found", path=folder, hint="give the folder that holds book.toml")
-    config = load_config(root)
+    config = config or load_config(root)
     chapters: list[Chapter] = []
     number = 0
     used: set[str] = set()

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from publish.convert.typography import typeset_text
-from publish.model import Heading, Metadata, RenderedChapter
+from publish.model import Heading, PreparedBook, RenderedChapter
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,9 @@ class ChapterView:
     href: str  # where a table of contents points: "#slug" in one document, "file.xhtml" in an EPUB
 
 
-def book_view(metadata: Metadata, words: dict[str, object]) -> BookView:
+def book_view(prepared: PreparedBook, words: dict[str, object]) -> BookView:
+    """The book as templates show it: the prepared display strings, dates and names in the theme's words."""
+    metadata, display = prepared.book.metadata, prepared.display
     months = words["months"]
     assert isinstance(months, list)
     date = metadata.date
@@ -49,8 +50,8 @@ def book_view(metadata: Metadata, words: dict[str, object]) -> BookView:
     authors = metadata.authors
     joined = authors[0] if len(authors) == 1 else ", ".join(authors[:-1]) + f" {words['and']} " + authors[-1]
     return BookView(
-        title=typeset_text(metadata.title, metadata.lang),
-        subtitle=typeset_text(metadata.subtitle, metadata.lang),
+        title=display.title,
+        subtitle=display.subtitle,
         authors=authors,
         authors_text=joined,
         lang=metadata.lang,
@@ -58,8 +59,8 @@ def book_view(metadata: Metadata, words: dict[str, object]) -> BookView:
         date_long=date_long,
         year=date.year,
         publisher=metadata.publisher,
-        rights=typeset_text(metadata.rights, metadata.lang),
-        description=typeset_text(metadata.description, metadata.lang),
+        rights=display.rights,
+        description=display.description,
         identifier=metadata.identifier,
     )
 
@@ -70,7 +71,7 @@ def chapter_view(rendered: RenderedChapter, words: dict[str, object], body: str,
         slug=chapter.slug,
         number=chapter.number,
         label=f"{words['chapter']} {chapter.number}" if chapter.number else "",
-        title=typeset_text(chapter.title, chapter.lang),
+        title=rendered.title_text,
         title_html=Markup(rendered.title_html),
         body=Markup(body),
         lang=chapter.lang,

@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from publish import __version__
-from publish.model import Book, Note, RenderedChapter
+from publish.model import Note, PreparedBook
 from publish.theme.context import book_view, chapter_view
 from publish.theme.loading import Theme, font_face_css
 from publish.theme.templating import html, make_environment, render
 
 
-def render_screen(
-    book: Book, chapters: Sequence[RenderedChapter], theme: Theme, url_of: Callable[[Path], str], extra_html: str = ""
-) -> str:
+def render_screen(prepared: PreparedBook, theme: Theme, url_of: Callable[[Path], str], extra_html: str = "") -> str:
     """The whole book as one page; ``url_of`` says where the server serves a theme or font file.
 
     Notes sit at the end of each chapter, as in the EPUB; ``extra_html`` goes at the
     end of the body (the preview's reload script).
     """
+    chapters = prepared.chapters
     environment = make_environment(theme, "screen")
     views = [chapter_view(r, theme.words, r.body_with(_noteref), "#" + r.chapter.slug) for r in chapters]
     fonts = font_face_css(theme.fonts, lambda face: url_of(face.path))
     page = render(
         environment,
         "book.html",
-        book=book_view(book.metadata, theme.words),
+        book=book_view(prepared, theme.words),
         chapters=views,
         chapter_notes=[r.notes for r in chapters],
         words=theme.words,

@@ -68,7 +68,7 @@ class Preview:
         try:
             checked = check_book(self.folder, cached=True)  # a save converts the chapter saved, not the book
             findings = checked.diagnostics
-            page = render_screen(checked.book, checked.rendered, checked.theme, self.url_of, RELOAD_SCRIPT)
+            page = render_screen(checked.prepared, checked.theme, self.url_of, RELOAD_SCRIPT)
             page = page.replace('<body class="book screen">', '<body class="book screen">' + _banner(findings), 1)
         except PublishError as error:
             findings = error.diagnostics
@@ -98,8 +98,7 @@ class Preview:
         try:
             # One process (the server's threads make forking unsafe), but an edit lays out its chapter only.
             result = write_paged(
-                checked.book,
-                checked.rendered,
+                checked.prepared,
                 checked.theme,
                 VARIANTS["pdf"],
                 Path(temporary),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from publish.model import Book
+from publish.model import Book, PreparedBook
 from publish.store import Fingerprint, Store
 from publish.theme.context import book_view
 from publish.theme.loading import Theme, font_face_css
@@ -23,12 +23,13 @@ COVER_PAGE = "148mm 210mm"  # A5 proportions, as cover.svg's view box
 COVER = "cover"  # the store's kind for drawn covers
 
 
-def cover_jpeg(book: Book, theme: Theme) -> bytes:
+def cover_jpeg(prepared: PreparedBook, theme: Theme) -> bytes:
     """The cover image; a drawn cover is kept in the store (kind ``cover``) under the fingerprint of
     all it is made from, since drawing it means loading WeasyPrint (a second, for an EPUB of one second)."""
+    book = prepared.book
     if book.metadata.cover is not None:
         return _as_jpeg(book.metadata.cover)
-    svg = render(make_environment(theme, "paged"), "cover.svg", book=book_view(book.metadata, theme.words))
+    svg = render(make_environment(theme, "paged"), "cover.svg", book=book_view(prepared, theme.words))
     html = f'<html><body style="margin:0">{svg}</body></html>'
     css = font_face_css(theme.fonts, lambda face: face.path.as_uri())
     css += f"@page {{ size: {COVER_PAGE}; margin: 0 }} svg {{ display: block; width: 100%; height: 100%; }}"

@@ -15,8 +15,7 @@ from urllib.parse import unquote
 from ebooklib import epub
 
 from publish.convert.checks import ACCESSIBILITY
-from publish.convert.typography import typeset_text
-from publish.model import Book, Note, PageStart, RenderedChapter, slugify
+from publish.model import Book, Note, PageStart, PreparedBook, RenderedChapter, slugify
 from publish.theme.context import BookView, book_view, chapter_view
 from publish.theme.loading import Theme, font_face_css
 from publish.theme.templating import html, make_environment, render
@@ -35,8 +34,7 @@ class EpubResult:
 
 
 def write_epub(
-    book: Book,
-    chapters: Sequence[RenderedChapter],
+    prepared: PreparedBook,
     theme: Theme,
     target: Path,
     cover: bytes,
@@ -49,9 +47,10 @@ def write_epub(
     ``pages`` (where each page of the PDF built alongside begins) adds page-break
     markers, a `page-list` and ``page_source`` as the `pageBreakSource`.
     """
+    book, chapters = prepared.book, prepared.chapters
     environment = make_environment(theme, "epub")
     words = theme.words
-    view = book_view(book.metadata, words)
+    view = book_view(prepared, words)
     files = {r.chapter.slug: _file_name(r) for r in chapters}
     owner = {id_: files[r.chapter.slug] for r in chapters for id_ in r.ids}
 
@@ -67,7 +66,7 @@ def write_epub(
     )
     doc.add_item(css)
     for index, face in enumerate(theme.fonts if book.epub.embed_fonts else ()):
-        data = subset_font(face.path, _characters(book, chapters, words))
+        data = subset_font(face.path, _characters(book, chapters, view, words))
         doc.add_item(
             epub.EpubItem(
                 uid=f"font-{index}", file_name=f"fonts/{face.path.name}", media_type=face.media_type, content=data
@@ -177,7 +176,7 @@ def _set_metadata(
         doc.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
     images = [a for r in chapters for a in r.assets]
     features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
-    described = all(_has_alt(r) for r in chapters)
+    described = all(r.images_described for r in chapters)
     if images and described:
         features.append("alternativeText")
     if page_source:  # the page list and markers are there: say so, and which edition they follow
@@ -198,14 +197,6 @@ def _set_metadata(
         doc.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"})
         doc.add_metadata(None, "meta", meta.publisher or view.authors_text, {"property": "a11y:certifiedBy"})
     doc.add_metadata(None, "meta", str(words["accessibility_summary"]), {"property": "schema:accessibilitySummary"})
-
-
-def _has_alt(rendered: RenderedChapter) -> bool:
-    """Every image of the chapter carries a non-empty alt text, or is marked decorative."""
-    return all(
-        re.search(r'\balt="[^"]*[^"\s]', tag) or re.search(r'\bclass="[^"]*\bdecorative\b', tag)
-        for tag in re.findall(r"<img\b[^>]*>", rendered.body)
-    )
 
 
 def _file_name(rendered: RenderedChapter) -> str:
@@ -269,7 +260,7 @@ def _retarget_links(body: str, owner: dict[str, str], here: str) -> str:
 
 def _toc_entry(rendered: RenderedChapter, item: epub.EpubHtml) -> object:
     chapter = rendered.chapter
-    plain = typeset_text(chapter.title, chapter.lang)
+    plain = rendered.title_text
     title = f"{chapter.number}. {plain}" if chapter.number else plain
     sections = [h for h in rendered.headings if h.level == 2]
     if not sections:
@@ -285,10 +276,9 @@ def _stylesheet(book: Book, theme: Theme, chapters: Sequence[RenderedChapter]) -
     return fonts + resolve_custom_properties(css)
 
 
-def _characters(book: Book, chapters: Sequence[RenderedChapter], words: dict[str, object]) -> str:
+def _characters(book: Book, chapters: Sequence[RenderedChapter], view: BookView, words: dict[str, object]) -> str:
     meta = book.metadata
     text = "".join(r.body + r.title_html + "".join("".join(n.paragraphs) for n in r.notes) for r in chapters)
-    view = book_view(meta, words)
     text += "".join([view.title, view.subtitle, *meta.authors, meta.publisher, view.rights, view.description])
     text += "".join(str(v) for v in words.values())
     return text

@@ -16,7 +16,16 @@ from pypdf.generic import RectangleObject
 from publish import __version__
 from publish.convert.structure import escape
 from publish.convert.typography import typeset_text
-from publish.model import PAGE_SIZES, Book, ExternalLink, Note, PageStart, RenderedChapter, css_length_points
+from publish.model import (
+    PAGE_SIZES,
+    Book,
+    ExternalLink,
+    Note,
+    PageStart,
+    PreparedBook,
+    RenderedChapter,
+    css_length_points,
+)
 from publish.store import Store
 from publish.theme.context import book_view, chapter_view
 from publish.theme.loading import Theme, font_face_css
@@ -115,8 +124,7 @@ class PagedResult:
 
 
 def write_paged(
-    book: Book,
-    chapters: Sequence[RenderedChapter],
+    prepared: PreparedBook,
     theme: Theme,
     variant: PagedVariant,
     target: Path,
@@ -126,13 +134,14 @@ def write_paged(
     workers: int = 1,
     layout_kind: str = "",
 ) -> PagedResult:
-    """Lay out ``chapters`` with WeasyPrint and write the PDF to ``target``.
+    """Lay out the book's chapters with WeasyPrint and write the PDF to ``target``.
 
     A variant whose chapters each start a page is laid out chapter by chapter (see
     chapterwise.py): in ``workers`` processes, reusing the layouts kept in the ``store`` (entries
     of ``layout-<variant>``), when the theme declares that its CSS allows it; otherwise as one document.
     """
-    html = render_html(book, chapters, theme, variant)
+    book, chapters = prepared.book, prepared.chapters
+    html = render_html(prepared, theme, variant)
     setup = layout_setup(book, theme, variant, page_size, pdf_variant)
     result = None
     if variant.by_chapter and theme.chapter_by_chapter:
@@ -199,8 +208,9 @@ def _set_bleed_box(path: Path, bleed: str) -> None:
         writer.write(handle)
 
 
-def render_html(book: Book, chapters: Sequence[RenderedChapter], theme: Theme, variant: PagedVariant) -> str:
+def render_html(prepared: PreparedBook, theme: Theme, variant: PagedVariant) -> str:
     """The single HTML document WeasyPrint lays out."""
+    book, chapters = prepared.book, prepared.chapters
     environment = make_environment(theme, *variant.template_dirs)
     qr = variant.url_notes and book.handout.qr
     views = [chapter_view(r, theme.words, _body(r, variant, qr), "#" + r.chapter.slug) for r in chapters]
@@ -208,7 +218,7 @@ def render_html(book: Book, chapters: Sequence[RenderedChapter], theme: Theme, v
     html = render(
         environment,
         "book.html",
-        book=book_view(book.metadata, theme.words),
+        book=book_view(prepared, theme.words),
         chapters=views,
         words=theme.words,
         generator=f"publish {__version__}",
