@@ -12,12 +12,12 @@ from pathlib import Path
 
 from publish.build.prepare import check_book
 from publish.theme.loading import font_face_css
-from publish.writers.paged.writer import VARIANTS, render_html
+from publish.writers.paged.writer import PAGED_OUTPUTS, render_html
 
 
 def write_floor_html(book_folder: Path, target: Path) -> None:
     checked = check_book(book_folder)
-    variant = VARIANTS["pdf"]
+    variant = PAGED_OUTPUTS["pdf"]
     html = render_html(checked.prepared, checked.theme, variant)
     css = font_face_css(checked.theme.fonts, lambda face: face.path.as_uri())
     css += "\n".join(path.read_text(encoding="utf-8") for path in checked.theme.stylesheets[variant.stylesheets])

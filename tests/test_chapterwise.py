@@ -19,11 +19,11 @@ from pypdf import PdfReader
 
 from bench.generate import generate
 from publish.build.prepare import check_book
-from publish.convert.remote import RemotePolicy
+from publish.convert.remote_images import RemotePolicy
 from publish.load.manuscript import load_manuscript
 from publish.store import Store
 from publish.writers.paged.chapterwise import Joined, write_by_chapter
-from publish.writers.paged.writer import VARIANTS, layout_setup, render_html, write_paged
+from publish.writers.paged.writer import PAGED_OUTPUTS, layout_setup, render_html, write_paged
 from tests.builds import FIXTURES, MANUSCRIPT, squash
 
 BOOKS = [MANUSCRIPT, FIXTURES / "two-authors", FIXTURES / "typographie", FIXTURES / "edge-cases", "benchmark"]
@@ -32,9 +32,9 @@ BOOKS = [MANUSCRIPT, FIXTURES / "two-authors", FIXTURES / "typographie", FIXTURE
 def _lay_out_both(folder: Path, out: Path) -> tuple[Path, Path]:
     checked = check_book(folder, RemotePolicy(allowed=False))
     whole, joined = out / "whole.pdf", out / "joined.pdf"
-    one_document = replace(VARIANTS["pdf"], by_chapter=False)
+    one_document = replace(PAGED_OUTPUTS["pdf"], by_chapter=False)
     assert not write_paged(checked.prepared, checked.theme, one_document, whole).by_chapter
-    result = write_paged(checked.prepared, checked.theme, VARIANTS["pdf"], joined, workers=2)
+    result = write_paged(checked.prepared, checked.theme, PAGED_OUTPUTS["pdf"], joined, workers=2)
     assert result.by_chapter, "the default theme's book PDF is laid out chapter by chapter"
     return whole, joined
 
@@ -180,7 +180,7 @@ def test_each_font_is_embedded_once(pair):
 
 def _lay_out(folder: Path, target: Path, cache: Path) -> Joined:
     checked = check_book(folder, RemotePolicy(allowed=False))
-    variant = VARIANTS["pdf"]
+    variant = PAGED_OUTPUTS["pdf"]
     html = render_html(checked.prepared, checked.theme, variant)
     setup = layout_setup(checked.book, checked.theme, variant, None, "")
     store = Store(cache, b"a test store key, 32 bytes long!")
@@ -268,6 +268,6 @@ def test_a_theme_with_left_and_right_pages_gets_one_document(make_book, tmp_path
     assert not checked.theme.chapter_by_chapter
     (warning,) = checked.theme.warnings
     assert warning.path.name == "miroir.css" and "chapter_by_chapter = false" in (warning.hint or "")
-    result = write_paged(checked.prepared, checked.theme, VARIANTS["pdf"], tmp_path / "m.pdf")
+    result = write_paged(checked.prepared, checked.theme, PAGED_OUTPUTS["pdf"], tmp_path / "m.pdf")
     assert not result.by_chapter
     assert len(PdfReader(tmp_path / "m.pdf").pages) == result.pages

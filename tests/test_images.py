@@ -212,7 +212,7 @@ def test_remote_images_that_cannot_be_used_are_clear_errors(make_book, tmp_path,
 
 @pytest.mark.slow
 def test_a_slow_server_times_out(make_book, tmp_path):
-    from publish.convert.remote import RemoteError, RemotePolicy, fetch_image
+    from publish.convert.remote_images import RemoteError, RemotePolicy, fetch_image
 
     with (
         _Server({"/lente.png": ("image/png", _png())}, delay=3) as server,

@@ -7,7 +7,8 @@ import re
 import pytest
 from lxml import html as lxml_html
 
-from publish.convert.chapter import check_links, render_chapter
+from publish.convert.chapter import render_chapter
+from publish.convert.links import check_links
 from publish.errors import Diagnostic
 from publish.load.manuscript import load_manuscript
 

@@ -132,12 +132,12 @@ def _variant(job: Job) -> str:
 
 
 def _pdf(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
-    from publish.writers.paged.writer import VARIANTS, write_paged
+    from publish.writers.paged.writer import PAGED_OUTPUTS, write_paged
 
     result = write_paged(
         job.prepared,
         job.theme,
-        VARIANTS["pdf"],
+        PAGED_OUTPUTS["pdf"],
         target,
         pdf_variant=_variant(job),
         store=Store.of(job.book.root) if job.options.cache else None,
@@ -147,14 +147,14 @@ def _pdf(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
 
 
 def _print(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
-    from publish.writers.paged.writer import VARIANTS, write_paged
+    from publish.writers.paged.writer import PAGED_OUTPUTS, write_paged
 
-    result = write_paged(job.prepared, job.theme, VARIANTS["print"], target, pdf_variant=_variant(job))
+    result = write_paged(job.prepared, job.theme, PAGED_OUTPUTS["print"], target, pdf_variant=_variant(job))
     return Written(result.pages, result.warnings)
 
 
 def _handout(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
-    from publish.writers.paged.writer import VARIANTS, write_paged
+    from publish.writers.paged.writer import PAGED_OUTPUTS, write_paged
 
     book, options = job.book, job.options
     spec = book.handout.chapters if options.handout_chapters is None else options.handout_chapters
@@ -168,7 +168,7 @@ def _handout(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
     result = write_paged(
         replace(job.prepared.with_chapters(chosen), book=replace(book, handout=settings)),
         job.theme,
-        VARIANTS["handout"],
+        PAGED_OUTPUTS["handout"],
         target,
         page_size=options.handout_paper,
         pdf_variant=_variant(job),
@@ -179,7 +179,7 @@ def _handout(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
 def _booklet(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
     """Impose the book PDF made in this build, or lay one out for the purpose."""
     from publish.writers.impose import impose_booklet
-    from publish.writers.paged.writer import VARIANTS, write_paged
+    from publish.writers.paged.writer import PAGED_OUTPUTS, write_paged
 
     warnings: tuple[str, ...] = ()
     pdf = earlier.get("pdf")
@@ -187,7 +187,7 @@ def _booklet(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".booklet-") as scratch:
         if source is None:
             source = Path(scratch) / "book.pdf"
-            warnings = write_paged(job.prepared, job.theme, VARIANTS["pdf"], source).warnings
+            warnings = write_paged(job.prepared, job.theme, PAGED_OUTPUTS["pdf"], source).warnings
         result = impose_booklet(source, target, job.book.pdf.page_size)
     return Written(result.pages, warnings)
 

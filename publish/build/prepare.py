@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publish.convert.book import prepare_book
-from publish.convert.remote import RemotePolicy
+from publish.convert.remote_images import RemotePolicy
 from publish.errors import Diagnostic, PublishError
 from publish.load.config import BookConfig
 from publish.load.manuscript import load_manuscript
@@ -81,12 +81,12 @@ def check_templates(checked: CheckedBook) -> tuple[Diagnostic, ...]:
     from publish.build.outputs import build_timestamp
     from publish.writers.epub.cover import cover_jpeg
     from publish.writers.epub.writer import write_epub
-    from publish.writers.paged.writer import VARIANTS, render_html
+    from publish.writers.paged.writer import PAGED_OUTPUTS, render_html
 
     findings = []
-    for variant in (VARIANTS["pdf"], VARIANTS["handout"]):
+    for output in (PAGED_OUTPUTS["pdf"], PAGED_OUTPUTS["handout"]):
         try:
-            render_html(checked.prepared, checked.theme, variant)
+            render_html(checked.prepared, checked.theme, output)
         except PublishError as error:
             findings.append(error.diagnostic())
     with tempfile.TemporaryDirectory(prefix="publish-check-") as scratch:

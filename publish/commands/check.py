@@ -27,7 +27,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 def run(args: argparse.Namespace) -> int:
     from publish.build.prepare import check_book, check_templates
     from publish.commands.console import count, print_findings
-    from publish.convert.remote import RemotePolicy
+    from publish.convert.remote_images import RemotePolicy
 
     try:
         checked = check_book(manuscript_folder(args), RemotePolicy(allowed=args.allow_remote))

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from publish.convert.cache import RenderCache
-from publish.convert.chapter import check_links, render_chapter
-from publish.convert.remote import RemotePolicy
+from publish.convert.chapter import render_chapter
+from publish.convert.links import check_links
+from publish.convert.remote_images import RemotePolicy
 from publish.convert.typography import typeset_text
 from publish.model import Book, DisplayText, PreparedBook
 

@@ -1,47 +1,89 @@
-"""Chapter Markdown -> RenderedChapter: one configured Python-Markdown per call."""
+"""Chapter Markdown -> RenderedChapter: the Markdown reader, then the HTML passes in the order PASSES lists.
+
+Each pass reshapes the chapter's tree or takes something out of it as data (assets, links,
+notes, the title), and records what is wrong in the chapter's SourceText, located in the
+source. A new pass (numbering, citations, an index) is one more named entry, in its place.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-import markdown as python_markdown
+from lxml import etree
 from lxml import html as lxml_html
 
-from publish.convert import checks, repair, structure
-from publish.convert.remote import RemotePolicy
+from publish.convert import checks, content_model, figures, headings, ids, links, long_words, notes, tables
+from publish.convert.html_tree import inner_html
+from publish.convert.markdown_reader import read_markdown
+from publish.convert.remote_images import RemotePolicy
 from publish.convert.sanitize import find_removals, sanitize
 from publish.convert.typography import typeset_element, typeset_text
-from publish.errors import ERROR, Diagnostic
 from publish.load.source import SourceText
-from publish.model import Chapter, Limits, RenderedChapter, slugify
+from publish.model import Asset, Chapter, ExternalLink, Limits, Link, Note, RenderedChapter
 
-EXTENSIONS = (
-    "tables",
-    "footnotes",
-    "fenced_code",
-    "codehilite",
-    "attr_list",
-    "def_list",
-    "abbr",
-    "admonition",
-    "sane_lists",
-    "toc",
+
+@dataclass
+class ChapterTree:
+    """One chapter's conversion under way: the tree the passes reshape, and what they take out of it."""
+
+    chapter: Chapter
+    root: etree._Element
+    source: SourceText
+    book_root: Path
+    limits: Limits
+    remote: RemotePolicy
+    assets: tuple[Asset, ...] = ()
+    links: tuple[Link, ...] = ()
+    external_links: tuple[ExternalLink, ...] = ()
+    title_html: str = ""
+    notes: tuple[Note, ...] = ()
+
+
+def _figures(tree: ChapterTree) -> None:
+    tree.assets = figures.make_figures(tree.root, tree.source, tree.book_root, tree.limits, tree.remote)
+
+
+def _links(tree: ChapterTree) -> None:
+    tree.links, tree.external_links = links.rewrite_links(tree.root, tree.source, tree.book_root)
+
+
+def _title(tree: ChapterTree) -> None:
+    tree.title_html = headings.take_title(tree.root)
+
+
+def _notes(tree: ChapterTree) -> None:
+    tree.notes, orphans = notes.take_notes(tree.root, tree.chapter.slug)
+    for label in orphans:
+        tree.source.warn(
+            f"footnote `[^{label}]` is defined but never called; it is left out",
+            f"[^{label}]:",
+            f"call it with [^{label}] where it belongs, or delete the definition",
+        )
+
+
+def _not_empty(tree: ChapterTree) -> None:
+    if not any(f.is_error for f in tree.source.findings):  # a broken image left out empties it
+        checks.check_not_empty(tree.root, tree.source)
+
+
+PASSES: tuple[tuple[str, Callable[[ChapterTree], None]], ...] = (
+    ("content model", lambda tree: content_model.repair_content_model(tree.root)),
+    ("heading levels", lambda tree: checks.check_heading_levels(tree.source)),
+    ("note calls", lambda tree: checks.check_note_calls(tree.root, tree.source)),
+    ("duplicate ids", lambda tree: checks.check_duplicate_ids(tree.root, tree.source)),
+    ("figures", _figures),
+    ("links", _links),
+    ("table headers", lambda tree: tables.scope_table_headers(tree.root)),
+    ("typography", lambda tree: typeset_element(tree.root, tree.chapter.lang)),  # after figures: captions too
+    ("long words", lambda tree: long_words.mark_long_words(tree.root)),
+    ("title", _title),
+    ("ids", lambda tree: ids.prefix_ids(tree.root, tree.chapter.slug)),
+    ("notes", _notes),
+    ("block ids", lambda tree: ids.number_blocks(tree.root, tree.chapter.slug)),
+    ("not empty", _not_empty),
 )
-
-
-def _heading_slug(value: str, separator: str) -> str:
-    # Ids must be XML names: a heading such as "2025 : le sommet" gets a letter first.
-    slug = slugify(value).replace("-", separator) or "section"
-    return slug if slug[0].isalpha() else "s" + separator + slug
-
-
-def _extension_configs() -> dict[str, dict[str, object]]:
-    return {
-        "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "", "UNIQUE_IDS": False, "USE_DEFINITION_ORDER": False},
-        "codehilite": {"css_class": "highlight", "guess_lang": False},
-        "toc": {"slugify": _heading_slug, "permalink": False},
-    }
 
 
 def render_chapter(
@@ -53,10 +95,7 @@ def render_chapter(
     heading level) is returned in ``diagnostics`` rather than raised, so that one
     pass finds every mistake of the book; the pipeline stops on errors.
     """
-    converter = python_markdown.Markdown(
-        extensions=list(EXTENSIONS), extension_configs=_extension_configs(), output_format="html"
-    )
-    html = converter.convert(chapter.text)
+    html = read_markdown(chapter.text)
     source = SourceText(chapter)
     for removal in find_removals(html):
         source.warn(
@@ -64,40 +103,24 @@ def render_chapter(
             removal.needle,
             "raw HTML is limited to a safe list of elements and attributes (README: Raw HTML)",
         )
-    html = sanitize(html)
-    root = lxml_html.fragment_fromstring(html or "<p></p>", create_parent="div")
-    repair.repair_content_model(root)
-    checks.check_heading_levels(source)
-    checks.check_note_calls(root, source)
-    checks.check_duplicate_ids(root, source)
-    assets = structure.make_figures(root, source, book_root, limits, remote)
-    links, externals = structure.rewrite_links(root, source, book_root)
-    structure.scope_table_headers(root)
-    typeset_element(root, chapter.lang)  # after figures, so that captions are typeset too
-    repair.mark_long_words(root)
-    title_html = structure.take_title(root)
-    structure.prefix_ids(root, chapter.slug)
-    notes, orphans = structure.take_notes(root, chapter.slug)
-    structure.number_blocks(root, chapter.slug)
-    for label in orphans:
-        source.warn(
-            f"footnote `[^{label}]` is defined but never called; it is left out",
-            f"[^{label}]:",
-            f"call it with [^{label}] where it belongs, or delete the definition",
-        )
-    if not any(f.is_error for f in source.findings):  # a broken image left out empties it
-        checks.check_not_empty(root, source)
-    headings = structure.collect_headings(root)
+    root = lxml_html.fragment_fromstring(sanitize(html) or "<p></p>", create_parent="div")
+    tree = ChapterTree(chapter, root, source, book_root, limits, remote)
+    for _name, run in PASSES:
+        run(tree)
+    chapter_notes = tree.notes
     return RenderedChapter(
         chapter=chapter,
-        body=structure.inner_html(root),
-        headings=headings,
-        notes=notes,
-        external_links=externals,
-        assets=assets,
-        links=links,
-        ids=frozenset(structure.all_ids(root)) | {chapter.slug} | {n.id for n in notes} | {n.call_id for n in notes},
-        title_html=_typeset_title(chapter) if chapter.title_line == 0 or not title_html else title_html,
+        body=inner_html(root),
+        headings=headings.collect_headings(root),
+        notes=chapter_notes,
+        external_links=tree.external_links,
+        assets=tree.assets,
+        links=tree.links,
+        ids=frozenset(ids.all_ids(root))
+        | {chapter.slug}
+        | {n.id for n in chapter_notes}
+        | {n.call_id for n in chapter_notes},
+        title_html=_typeset_title(chapter) if chapter.title_line == 0 or not tree.title_html else tree.title_html,
         title_text=typeset_text(chapter.title, chapter.lang),
         images_described=all(
             (image.get("alt") or "").strip() or "decorative" in (image.get("class") or "").split()
@@ -112,23 +135,4 @@ def _typeset_title(chapter: Chapter) -> str:
     heading = lxml_html.Element("h1")
     heading.text = chapter.title
     typeset_element(heading, chapter.lang)
-    return structure.inner_html(heading)
-
-
-def check_links(chapters: Sequence[RenderedChapter]) -> tuple[Diagnostic, ...]:
-    """Every internal link must reach an id of the book; say where each broken one is written."""
-    ids = set().union(*(r.ids for r in chapters))
-    return tuple(
-        Diagnostic(
-            ERROR,
-            f"link `{link.written}` points to an anchor that does not exist",
-            link.source,
-            link.line or None,
-            link.column or None,
-            "check the file name and the heading id, e.g. chapitre.md#mon-titre; "
-            "give the heading an id with `## Titre {#mon-titre}`",
-        )
-        for rendered in chapters
-        for link in rendered.links
-        if link.target_id not in ids
-    )
+    return inner_html(heading)

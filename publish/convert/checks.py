@@ -1,7 +1,7 @@
 """Checks of a chapter that no conversion step needs but every author wants: they only report.
 
 Each check records its findings in the chapter's ``SourceText``; the passes
-that reshape the HTML (structure.py) report what stops them there too.
+that reshape the HTML (figures.py, links.py…) report what stops them there too.
 """
 
 from __future__ import annotations

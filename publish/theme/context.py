@@ -44,9 +44,8 @@ def book_view(prepared: PreparedBook, words: dict[str, object]) -> BookView:
     months = words["months"]
     assert isinstance(months, list)
     date = metadata.date
-    date_long = str(words["date_format"]).format(day=date.day, month=months[date.month - 1], year=date.year)
-    if date.day == 1 and metadata.lang.startswith("fr"):
-        date_long = date_long.replace("1 ", "1er ", 1)
+    day = str(words["first_day"]) if date.day == 1 else str(date.day)  # "1er mars", "1º maggio"
+    date_long = str(words["date_format"]).format(day=day, month=months[date.month - 1], year=date.year)
     authors = metadata.authors
     joined = authors[0] if len(authors) == 1 else ", ".join(authors[:-1]) + f" {words['and']} " + authors[-1]
     return BookView(

@@ -14,7 +14,7 @@ from pathlib import Path
 from publish.build.prepare import CheckedBook, check_book
 from publish.errors import Diagnostic, PublishError
 from publish.store import Store
-from publish.writers.paged.writer import VARIANTS, write_paged
+from publish.writers.paged.writer import PAGED_OUTPUTS, write_paged
 from publish.writers.screen import render_screen
 
 RELOAD_SCRIPT = """
@@ -100,7 +100,7 @@ class Preview:
             result = write_paged(
                 checked.prepared,
                 checked.theme,
-                VARIANTS["pdf"],
+                PAGED_OUTPUTS["pdf"],
                 Path(temporary),
                 store=Store.of(checked.book.root),
                 layout_kind="preview",  # apart from the book PDF's: the preview's layouts never evict a build's

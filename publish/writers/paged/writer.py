@@ -1,4 +1,4 @@
-"""HTML for paged media + WeasyPrint: the book PDF, the print-shop PDF and the handout are variants."""
+"""HTML for paged media + WeasyPrint: the book PDF, the print-shop PDF and the handout (PAGED_OUTPUTS)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pypdf import PdfWriter
 from pypdf.generic import RectangleObject
 
 from publish import __version__
-from publish.convert.structure import escape
+from publish.convert.html_tree import escape
 from publish.convert.typography import typeset_text
 from publish.model import (
     PAGE_SIZES,
@@ -37,7 +37,7 @@ from publish.writers.paged.weasy_internals import raster_images
 
 
 @dataclass(frozen=True)
-class PagedVariant:
+class PagedOutput:
     """What makes the book PDF, the print-shop PDF and the handout differ; everything else is shared."""
 
     name: str
@@ -86,8 +86,8 @@ def _print_page_css(book: Book, paper: str | None) -> str:
     )
 
 
-VARIANTS = {
-    "pdf": PagedVariant(
+PAGED_OUTPUTS = {
+    "pdf": PagedOutput(
         "pdf",
         "pdf",
         ("paged",),
@@ -95,7 +95,7 @@ VARIANTS = {
         url_notes=False,
         by_chapter=True,
     ),
-    "print": PagedVariant(
+    "print": PagedOutput(
         "print",
         "print",
         ("print", "paged"),
@@ -105,7 +105,7 @@ VARIANTS = {
         finish=lambda path, book: _set_bleed_box(path, book.pdf.bleed),
         min_dpi=150,
     ),
-    "handout": PagedVariant(
+    "handout": PagedOutput(
         "handout",
         "handout",
         ("handout", "paged"),
@@ -126,7 +126,7 @@ class PagedResult:
 def write_paged(
     prepared: PreparedBook,
     theme: Theme,
-    variant: PagedVariant,
+    output: PagedOutput,
     target: Path,
     page_size: str | None = None,
     pdf_variant: str = "",
@@ -136,42 +136,40 @@ def write_paged(
 ) -> PagedResult:
     """Lay out the book's chapters with WeasyPrint and write the PDF to ``target``.
 
-    A variant whose chapters each start a page is laid out chapter by chapter (see
+    An output whose chapters each start a page is laid out chapter by chapter (see
     chapterwise.py): in ``workers`` processes, reusing the layouts kept in the ``store`` (entries
-    of ``layout-<variant>``), when the theme declares that its CSS allows it; otherwise as one document.
+    of ``layout-<output>``), when the theme declares that its CSS allows it; otherwise as one document.
     """
     book, chapters = prepared.book, prepared.chapters
-    html = render_html(prepared, theme, variant)
-    setup = layout_setup(book, theme, variant, page_size, pdf_variant)
+    html = render_html(prepared, theme, output)
+    setup = layout_setup(book, theme, output, page_size, pdf_variant)
     result = None
-    if variant.by_chapter and theme.chapter_by_chapter:
+    if output.by_chapter and theme.chapter_by_chapter:
         from publish.writers.paged.chapterwise import write_by_chapter
 
         slugs = [r.chapter.slug for r in chapters]
-        joined = write_by_chapter(html, slugs, setup, target, store, workers, f"layout-{layout_kind or variant.name}")
+        joined = write_by_chapter(html, slugs, setup, target, store, workers, f"layout-{layout_kind or output.name}")
         if joined is not None:
             result = PagedResult(joined.pages, joined.warnings, joined.starts, by_chapter=True)
     if result is None:
         document, warnings = lay_out(html, setup)
         warnings += write_pdf(document, setup, target)
-        if variant.min_dpi:
-            warnings += _low_resolution_images(document, chapters, variant.min_dpi)
+        if output.min_dpi:
+            warnings += _low_resolution_images(document, chapters, output.min_dpi)
         result = PagedResult(len(document.pages), tuple(warnings), page_starts(document))
-    if variant.finish:
-        variant.finish(target, book)
+    if output.finish:
+        output.finish(target, book)
     # A missing alt text is already a located warning of the check stage (or an image marked decorative).
     return replace(result, warnings=tuple(w for w in result.warnings if not _NO_ALT.fullmatch(w)))
 
 
-def layout_setup(
-    book: Book, theme: Theme, variant: PagedVariant, page_size: str | None, pdf_variant: str
-) -> LayoutSetup:
-    """The theme's stylesheets for this variant, the fonts, and the page size from book.toml."""
-    extra = [*theme.stylesheets["handout-notes-margin"]] if variant.url_notes and book.handout.notes_margin else []
+def layout_setup(book: Book, theme: Theme, output: PagedOutput, page_size: str | None, pdf_variant: str) -> LayoutSetup:
+    """The theme's stylesheets for this output, the fonts, and the page size from book.toml."""
+    extra = [*theme.stylesheets["handout-notes-margin"]] if output.url_notes and book.handout.notes_margin else []
     css = (
         CssSource(text=font_face_css(theme.fonts, lambda face: face.path.as_uri())),
-        *(CssSource(path=path) for path in theme.stylesheets[variant.stylesheets]),
-        CssSource(text=variant.page_css(book, page_size)),
+        *(CssSource(path=path) for path in theme.stylesheets[output.stylesheets]),
+        CssSource(text=output.page_css(book, page_size)),
         *(CssSource(path=path) for path in extra),
     )
     return LayoutSetup(book.root.as_uri() + "/", (book.root, *theme.allowed_roots()), css, pdf_variant or None)
@@ -208,12 +206,12 @@ def _set_bleed_box(path: Path, bleed: str) -> None:
         writer.write(handle)
 
 
-def render_html(prepared: PreparedBook, theme: Theme, variant: PagedVariant) -> str:
+def render_html(prepared: PreparedBook, theme: Theme, output: PagedOutput) -> str:
     """The single HTML document WeasyPrint lays out."""
     book, chapters = prepared.book, prepared.chapters
-    environment = make_environment(theme, *variant.template_dirs)
-    qr = variant.url_notes and book.handout.qr
-    views = [chapter_view(r, theme.words, _body(r, variant, qr), "#" + r.chapter.slug) for r in chapters]
+    environment = make_environment(theme, *output.template_dirs)
+    qr = output.url_notes and book.handout.qr
+    views = [chapter_view(r, theme.words, _body(r, output, qr), "#" + r.chapter.slug) for r in chapters]
     cover = book.metadata.cover.relative_to(book.root).as_posix() if book.metadata.cover else ""
     html = render(
         environment,
@@ -223,12 +221,12 @@ def render_html(prepared: PreparedBook, theme: Theme, variant: PagedVariant) -> 
         words=theme.words,
         generator=f"publish {__version__}",
         cover_image=cover,
-        with_cover=variant.cover,
+        with_cover=output.cover,
     )
     return _unlink_missing_targets(html, {i for r in chapters for i in r.ids}, book, theme.words)
 
 
-def _body(rendered: RenderedChapter, variant: PagedVariant, qr: bool) -> str:
+def _body(rendered: RenderedChapter, output: PagedOutput, qr: bool) -> str:
     numbers = iter(range(1, 10_000))
 
     def note(item: Note) -> str:
@@ -236,7 +234,7 @@ def _body(rendered: RenderedChapter, variant: PagedVariant, qr: bool) -> str:
         return f'<span class="footnote" id="{item.id}" data-number="{next(numbers)}">{text}</span>'
 
     def url(link: ExternalLink) -> str:
-        if not variant.url_notes:
+        if not output.url_notes:
             return ""
         code = f'<img class="qr" src="{qr_data_uri(link.url)}" alt="QR: {escape(link.url)}">' if qr else ""
         return f'<span class="footnote url-note" data-number="{next(numbers)}">{code}{escape(link.url)}</span>'

@@ -1,18 +1,12 @@
-"""Repairs to a chapter's HTML tree: what stray raw HTML leaves that XHTML forbids, and words too
-long to hyphenate.
-
-An EPUB with a `<div>` inside a heading or a `<b>` straight inside a list is
-invalid; a 5,000-character "word" costs WeasyPrint a minute of hyphenation.
-Every repair keeps every word of the text.
-"""
+"""What stray raw HTML leaves that XHTML forbids, repaired: blocks inside headings or paragraphs
+are unwrapped, lists hold list items only. An EPUB with a `<div>` inside a heading or a `<b>`
+straight inside a list is invalid. Every repair keeps every word of the text."""
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
-from publish.convert.structure import remove_keeping_tail
+from publish.convert.html_tree import remove_keeping_tail
 
 # Elements that hold text only (phrasing content), and blocks that may not sit inside them.
 PHRASING_ONLY = {
@@ -55,6 +49,8 @@ PHRASING_ONLY = {
     "summary",
     "pre",
 }
+
+
 BLOCKS = {
     "div",
     "p",
@@ -151,46 +147,3 @@ def _unwrap(element: etree._Element) -> None:
         else:
             parent.text = (parent.text or "") + element.tail
     parent.remove(element)
-
-
-LONG_WORD = re.compile(r"[^\s<>]{64,}")  # longer than any real word: a hash, a sequence, a pasted URL
-_NO_WRAP = {"code", "pre", "kbd", "samp", "script", "style", "svg", "math"}
-
-
-def mark_long_words(root: etree._Element) -> None:
-    """Wrap words of 64+ characters in `<span class="long-word">`.
-
-    The theme breaks them anywhere instead of hyphenating them: WeasyPrint tries
-    every hyphenation point of a word, which takes a minute for a 5,000-character one.
-    """
-    for element in list(root.iter()):
-        if not isinstance(element.tag, str) or element.tag in _NO_WRAP or element.get("class") == "long-word":
-            continue
-        if any(ancestor.tag in _NO_WRAP for ancestor in element.iterancestors()):
-            continue
-        for slot in ("text", "tail"):
-            if slot == "tail" and element is root:
-                continue
-            text = getattr(element, slot)
-            if text and LONG_WORD.search(text):
-                _wrap_long_words(element, slot, text)
-
-
-def _wrap_long_words(element: etree._Element, slot: str, text: str) -> None:
-    pieces = LONG_WORD.split(text)
-    words = LONG_WORD.findall(text)
-    setattr(element, slot, pieces[0] or None)
-    spans = []
-    for word, after in zip(words, pieces[1:]):
-        span = etree.Element("span", {"class": "long-word"})
-        span.text = word
-        span.tail = after or None
-        spans.append(span)
-    if slot == "text":
-        for index, span in enumerate(spans):
-            element.insert(index, span)
-    else:
-        anchor = element
-        for span in spans:
-            anchor.addnext(span)
-            anchor = span
