@@ -187,14 +187,15 @@ def _chapter_by_chapter(
     for path in pdf_css:
         reason = whole_book_features(path.read_text(encoding="utf-8", errors="replace"))
         if reason:
-            where = next(m.path for m in manifests if m.chapter_by_chapter is not None)
+            declaring = next(m for m in manifests if m.chapter_by_chapter is not None)
+            said = "declares" if declaring is manifests[0] else f"inherits from `{declaring.name}`"
             return False, (
                 Diagnostic(
                     WARNING,
-                    f"{path.name} uses {reason}, which needs the whole book laid out at once; "
-                    f"the theme declares chapter_by_chapter = true in {where}: laid out as one document",
+                    f"{path.name} uses {reason}, which needs the whole book at once, but the theme {said} "
+                    "chapter_by_chapter = true: the book PDF is laid out as one document",
                     path,
-                    hint="set chapter_by_chapter = false in theme.toml, or remove that rule",
+                    hint=f"write chapter_by_chapter = false in {manifests[0].path}, or remove that rule",
                 ),
             )
     return True, ()
