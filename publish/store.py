@@ -13,7 +13,7 @@ manuscript from someone else. The last matters: a crafted chapter entry would ot
 `<script>` past the sanitiser into an EPUB. The store key is kept outside the manuscript
 (``$XDG_CACHE_HOME/publish/store.key``, else ``~/.cache/publish/store.key``, made on first use,
 readable by its owner only; ``PUBLISH_STORE_KEY`` names another file, for builds on several
-machines that share a store folder). It is never part of an output.
+machines that share a store folder, which ``PUBLISH_STORE`` names). It is never part of an output.
 
 Several builds may use one store at once: entries are written to a temporary file and renamed,
 and an entry is deleted only once no build has used it for ``STALE_AFTER`` seconds.
@@ -81,7 +81,10 @@ class Store:
 
     @classmethod
     def of(cls, manuscript: Path) -> Store:
-        return cls(manuscript / CACHE_DIR, store_key())
+        """The manuscript's store: `<manuscript>/.publish/cache/`, or the folder PUBLISH_STORE names
+        (one store shared by the builds of several manuscripts or machines: keys never collide)."""
+        shared = os.environ.get("PUBLISH_STORE")
+        return cls(Path(shared) if shared else manuscript / CACHE_DIR, store_key())
 
     def path(self, kind: str, key: str) -> Path:
         return self.root / kind / key

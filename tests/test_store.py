@@ -100,3 +100,20 @@ def test_fingerprints_tell_their_parts_apart(tmp_path):
     before = Fingerprint("k").file(first).key()
     first.write_text("Un", encoding="utf-8")
     assert Fingerprint("k").file(first).key() != before
+
+
+@pytest.mark.slow
+def test_a_shared_store_folder_serves_the_builds_of_several_manuscripts(make_book, tmp_path, monkeypatch):
+    from publish.build.pipeline import BuildOptions, build
+
+    shared = tmp_path / "shared-store"
+    monkeypatch.setenv("PUBLISH_STORE", str(shared))
+    monkeypatch.setenv("PUBLISH_STORE_KEY", str(tmp_path / "cluster.key"))
+    first, second = make_book(name="un"), make_book(name="deux")
+    for folder in (first, second):
+        build(folder, folder / "output", BuildOptions(formats=("pdf",)))
+        assert not (folder / ".publish" / "cache").exists(), "nothing kept beside the manuscript"
+    assert len(list((shared / "chapter").iterdir())) == 2, "one converted chapter per manuscript"
+    assert len(list((shared / "output").iterdir())) == 2
+    again = build(first, first / "output", BuildOptions(formats=("pdf",)))
+    assert [s.stage for s in again.stages] == ["cache"], "the shared record vouches for the output"

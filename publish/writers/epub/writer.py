@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from ebooklib import epub
 
 from publish.convert.checks import ACCESSIBILITY
+from publish.convert.html_tree import escape
 from publish.model import Book, Note, PageStart, PreparedBook, RenderedChapter, slugify
 from publish.theme.context import BookView, book_view, chapter_view
 from publish.theme.loading import Theme, font_face_css
@@ -238,7 +239,7 @@ def _container_names(hrefs: list[str]) -> dict[str, str]:
 def _rename_images(body: str, names: dict[str, str]) -> str:
     def replace(match: re.Match[str]) -> str:
         source = unquote(html_module.unescape(match.group(1)))  # lxml percent-encodes non-ASCII in src
-        return f'src="{html_module.escape(names[source])}"' if source in names else match.group(0)
+        return f'src="{escape(names[source])}"' if source in names else match.group(0)
 
     return _SRC.sub(replace, body)
 
