@@ -17,11 +17,11 @@ from publish.writers.paged.writer import PAGED_OUTPUTS, render_html
 
 def write_floor_html(book_folder: Path, target: Path) -> None:
     checked = check_book(book_folder)
-    variant = PAGED_OUTPUTS["pdf"]
-    html = render_html(checked.prepared, checked.theme, variant)
+    output = PAGED_OUTPUTS["pdf"]
+    html = render_html(checked.prepared, checked.theme, output)
     css = font_face_css(checked.theme.fonts, lambda face: face.path.as_uri())
-    css += "\n".join(path.read_text(encoding="utf-8") for path in checked.theme.stylesheets[variant.stylesheets])
-    css += variant.page_css(checked.book, None)
+    css += "\n".join(path.read_text(encoding="utf-8") for path in checked.theme.stylesheets[output.stylesheets])
+    css += output.page_css(checked.book, None)
     html = html.replace("</head>", f'<base href="{checked.book.root.as_uri()}/">\n<style>\n{css}\n</style>\n</head>', 1)
     target.write_text(html, encoding="utf-8")
 

@@ -18,6 +18,20 @@ settings.register_profile("explore", database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
+@pytest.fixture(scope="session")
+def _store_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache-home")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_store(monkeypatch: pytest.MonkeyPatch, _store_home: Path) -> None:
+    """Every test's builds keep their store key in a folder of the test session's, never in the
+    developer's ~/.cache, and never use a shared store the developer's shell may name."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_store_home))
+    monkeypatch.delenv("PUBLISH_STORE", raising=False)
+    monkeypatch.delenv("PUBLISH_STORE_KEY", raising=False)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Remove the output folders of the builds shared across tests (tests/builds.py)."""
     import sys

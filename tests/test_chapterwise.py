@@ -180,9 +180,9 @@ def test_each_font_is_embedded_once(pair):
 
 def _lay_out(folder: Path, target: Path, cache: Path) -> Joined:
     checked = check_book(folder, RemotePolicy(allowed=False))
-    variant = PAGED_OUTPUTS["pdf"]
-    html = render_html(checked.prepared, checked.theme, variant)
-    setup = layout_setup(checked.book, checked.theme, variant, None, "")
+    output = PAGED_OUTPUTS["pdf"]
+    html = render_html(checked.prepared, checked.theme, output)
+    setup = layout_setup(checked.book, checked.theme, output, None, "")
     store = Store(cache, b"a test store key, 32 bytes long!")
     joined = write_by_chapter(html, [r.chapter.slug for r in checked.rendered], setup, target, store, workers=1)
     assert joined is not None

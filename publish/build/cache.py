@@ -7,9 +7,10 @@ not read (finding them means loading the theme): after upgrading a font package,
 with `--no-cache`. An output whose recorded
 fingerprint matches, and whose file still has the recorded hash, is kept as it is;
 its page count and warnings are replayed from the record. Each output's record is an entry of
-the store (store.py), keyed by the build's fingerprint and the output's path; a record that
-cannot be read or vouched for, or that does not match the file on disk, is ignored and the
-output is made again.
+the store (store.py), keyed by the output's path and replaced by each build of it (so the
+store keeps no more records than there are outputs); it holds the fingerprint it was made
+from. A record that cannot be read or vouched for, or that does not match the file on disk,
+is ignored and the output is made again.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from pathlib import Path
 from typing import Protocol
 
 from publish.errors import Diagnostic
-from publish.store import Fingerprint, Store, manuscript_files
+from publish.load.manuscript import manuscript_files
+from publish.store import Fingerprint, Store
 
 KIND = "output"  # the store's kind for the record of one output
 _FIELDS = {f.name for f in fields(Diagnostic)}

@@ -28,6 +28,7 @@ MEDIUM_OF = {"pdf": "pdf", "epub": "epub", "handout": "handout", "print": "print
 @dataclass(frozen=True)
 class BuildOptions:
     formats: tuple[str, ...] | None = None  # None: DEFAULT_FORMATS plus what [pdf] print/booklet ask for
+    extra_formats: tuple[str, ...] = ()  # added to those (--print-ready, --booklet)
     handout_chapters: str | None = None  # None: [handout] chapters from book.toml
     handout_paper: str | None = None  # "A4" or "Letter"; None: from book.toml
     qr: bool | None = None  # None: [handout] qr
@@ -46,6 +47,7 @@ class Job:
     prepared: PreparedBook
     theme: Theme
     options: BuildOptions
+    store: Store | None  # where layouts and the drawn cover are kept; None with --no-cache
 
     @property
     def book(self) -> Book:
@@ -85,22 +87,35 @@ class Made:
         return self.written.warnings if self.written else ()
 
 
-def formats_for(pdf: PdfSettings, options: BuildOptions, media: tuple[str, ...] = MEDIA) -> tuple[str, ...]:
+def formats_for(
+    pdf: PdfSettings, options: BuildOptions, media: tuple[str, ...] = MEDIA, theme_file: Path | None = None
+) -> tuple[str, ...]:
     """The formats to make, in an order where the booklet comes after the PDF it can reuse.
 
-    By default, only those whose medium the theme serves; asking for another is an error.
+    The default formats are those of DEFAULT_FORMATS the theme serves; a format asked for (by
+    the command line or by book.toml) that the theme does not serve is an error naming its theme.toml.
     """
-    wanted = options.formats
-    if wanted is None:
-        wanted = DEFAULT_FORMATS + (("print",) if pdf.print else ()) + (("booklet",) if pdf.booklet else ())
-        wanted = tuple(name for name in wanted if MEDIUM_OF[name] in media)
-    unserved = [name for name in wanted if MEDIUM_OF[name] not in media]
+    if options.formats is None:
+        chosen = tuple(name for name in DEFAULT_FORMATS if MEDIUM_OF[name] in media)
+        asked = (("print",) if pdf.print else ()) + (("booklet",) if pdf.booklet else ())
+    else:
+        chosen, asked = (), options.formats
+    asked += options.extra_formats
+    unserved = [name for name in asked if MEDIUM_OF[name] not in media]
     if unserved:
         raise PublishError(
-            f"the theme does not serve {', '.join(unserved)} (its theme.toml media = {list(media)})",
+            f"the theme does not serve {', '.join(unserved)} (its media: {', '.join(media)})",
+            path=theme_file,
             hint="build another format with --format, or add the medium to the theme's media",
         )
-    return tuple(sorted(dict.fromkeys(wanted), key=FORMATS.index))
+    chosen = tuple(sorted(dict.fromkeys(chosen + asked), key=FORMATS.index))
+    if not chosen:
+        raise PublishError(
+            f"the theme serves none of the formats a build makes (its media: {', '.join(media)})",
+            path=theme_file,
+            hint="add pdf or epub to the theme's media",
+        )
+    return chosen
 
 
 def build_timestamp(book: Book) -> datetime.datetime:
@@ -140,7 +155,7 @@ def _pdf(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
         PAGED_OUTPUTS["pdf"],
         target,
         pdf_variant=_variant(job),
-        store=Store.of(job.book.root) if job.options.cache else None,
+        store=job.store,
         workers=(os.cpu_count() or 1) if job.options.parallel else 1,
     )
     return Written(result.pages, result.warnings, result.page_starts)
@@ -203,7 +218,7 @@ def _epub(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
         job.prepared,
         job.theme,
         target,
-        cover_jpeg(job.prepared, job.theme),
+        cover_jpeg(job.prepared, job.theme, job.store),
         build_timestamp(book),
         pages=_page_starts(earlier),
         page_source=source,

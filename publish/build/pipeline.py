@@ -13,7 +13,7 @@ from publish.convert.remote_images import RemotePolicy
 from publish.errors import ERROR, WARNING, Diagnostic, PublishError
 from publish.load.config import BookConfig, load_config
 from publish.model import slugify
-from publish.store import Store
+from publish.store import Store, forget_legacy_entries
 from publish.theme.loading import builtin_styles, theme_media
 
 __all__ = [
@@ -79,7 +79,10 @@ def build(
         if name not in FORMATS:
             raise PublishError(f"unknown format `{name}`", hint="formats are " + ", ".join(FORMATS))
     started = time.perf_counter()
-    key, cached, config = _cached(folder, out, options)
+    store = Store.of(folder) if options.cache else None  # --no-cache: nothing kept, nothing reused
+    if folder.is_dir():
+        forget_legacy_entries(folder)
+    key, cached, config = _cached(folder, out, options, store)
     if cached is not None:
         return replace(cached, stages=(StageTime("cache", time.perf_counter() - started),))
     from publish.build.parallel import make_outputs
@@ -91,47 +94,51 @@ def build(
             folder,
             RemotePolicy(allowed=options.allow_remote),
             chapter_done=lambda: progress.step("chapters"),
-            cached=options.cache,
             config=config,
+            store=store,
         )
     finally:
         progress.end("chapters")
     stop_if_needed(checked, options.strict)
     stages = [StageTime("check", time.perf_counter() - started)]
     book = checked.book
-    formats = formats_for(book.pdf, options, checked.theme.media)
+    formats = formats_for(book.pdf, options, checked.theme.media, checked.theme.media_declared_in)
     _prepare_folder(out, [file_name(book.slug, name) for name in formats])
-    job = Job(checked.prepared, checked.theme, options)
+    job = Job(checked.prepared, checked.theme, options, store)
     made = make_outputs(job, formats, out, options.parallel, progress.begin, progress.end)
     outputs = [Output(m.format, m.path, m.path.stat().st_size, m.pages, m.seconds) for m in made if not m.failed]
     warnings = list(checked.warnings) + [Diagnostic(WARNING, text, m.path) for m in made for text in m.warnings]
     stages += [StageTime(m.format, m.seconds) for m in made if not m.failed]
+    failures = {m.format: m.errors for m in made if m.errors}
     bug = next((m.bug for m in made if m.bug), None)
     if bug:  # the other outputs are made; a bug of ours is not reported as the author's mistake
+        if failures:
+            bug.message += f" (and {', '.join(failures)} failed on the manuscript: build again once this is fixed)"
         raise bug
-    failures = {m.format: m.errors for m in made if m.errors}
     if failures:
         raise _failed(failures, formats, outputs)
     report = BuildReport(tuple(outputs), tuple(warnings), tuple(stages))
-    if key:
-        remember(Store.of(book.root), key, report.outputs, report.warnings)
+    if key and store is not None:
+        remember(store, key, report.outputs, report.warnings)
     return report
 
 
-def _cached(folder: Path, out: Path, options: BuildOptions) -> tuple[str, BuildReport | None, BookConfig | None]:
+def _cached(
+    folder: Path, out: Path, options: BuildOptions, store: Store | None
+) -> tuple[str, BuildReport | None, BookConfig | None]:
     """The fingerprint of this build's inputs, and the report of the outputs it would remake, if
     they are all up to date (with book.toml as read, so that the build reads it once). Remote
     images can change behind our back: never cached."""
-    if not options.cache or options.allow_remote or not folder.is_dir():
+    if store is None or options.allow_remote or not folder.is_dir():
         return "", None, None
     root = folder.resolve()
     config = load_config(root)
     paths = {
         name: out / file_name(slugify(config.metadata.title) or "book", name)
-        for name in formats_for(config.pdf, options, theme_media(config.theme, root))
+        for name in formats_for(config.pdf, options, *theme_media(config.theme, root))
     }
     key = fingerprint(root, (builtin_styles(),), f"{replace(options, parallel=True)!r} {out.resolve()}")
-    found = up_to_date(Store.of(root), key, paths)
+    found = up_to_date(store, key, paths) if paths else None
     if found is None:
         return key, None, config
     outputs = tuple(Output(o.format, o.path, o.path.stat().st_size, o.pages, 0.0) for o in found)

@@ -13,6 +13,7 @@ from publish.errors import Diagnostic, PublishError
 from publish.load.config import BookConfig
 from publish.load.manuscript import load_manuscript
 from publish.model import Book, PreparedBook, RenderedChapter
+from publish.store import Store
 from publish.theme.loading import Theme, load_theme
 
 
@@ -51,15 +52,17 @@ def check_book(
     chapter_done: Callable[[], None] = lambda: None,
     cached: bool = False,
     config: BookConfig | None = None,
+    store: Store | None = None,
 ) -> CheckedBook:
     """Load and prepare the book (load/, convert/), then its theme (theme/): every finding at once.
 
     Mistakes that leave nothing to check (no book.toml, bad TOML, an unknown theme)
     raise PublishError; everything else comes back as diagnostics. ``config`` is book.toml
-    when the caller has read it already (the build reads it once, for its cache).
+    when the caller has read it already (the build reads it once, for its cache). Converted
+    chapters are kept in the ``store``, or with ``cached`` in the manuscript's own.
     """
     book = load_manuscript(folder, config)
-    prepared = prepare_book(book, remote, chapter_done, cached)
+    prepared = prepare_book(book, remote, chapter_done, store or (Store.of(book.root) if cached else None))
     theme = load_theme(book.theme, book.root, book.metadata.lang)
     return CheckedBook(prepared, theme, prepared.diagnostics + theme.warnings)
 
@@ -95,7 +98,7 @@ def check_templates(checked: CheckedBook) -> tuple[Diagnostic, ...]:
                 checked.prepared,
                 checked.theme,
                 Path(scratch) / "check.epub",
-                cover_jpeg(checked.prepared, checked.theme),
+                cover_jpeg(checked.prepared, checked.theme, None),
                 build_timestamp(checked.book),
             )
         except PublishError as error:

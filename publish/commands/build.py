@@ -74,16 +74,15 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 
 def run(args: argparse.Namespace) -> int:
-    from publish.build.outputs import DEFAULT_FORMATS, BuildOptions
+    from publish.build.outputs import BuildOptions
     from publish.build.pipeline import build
     from publish.commands.console import Bars, print_findings, print_summary
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip()) if args.format else None
     added = (("print",) if args.print_ready else ()) + (("booklet",) if args.booklet else ())
-    if added:
-        formats = (formats or DEFAULT_FORMATS) + added
     options = BuildOptions(
         formats=formats,
+        extra_formats=added,
         handout_chapters=args.chapters,
         handout_paper=args.paper,
         qr=True if args.qr else None,

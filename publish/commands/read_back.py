@@ -13,10 +13,11 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from publish.build.outputs import file_name
+from publish.build.outputs import MEDIUM_OF, file_name
 from publish.convert.typography import typeset_text
 from publish.errors import ERROR, WARNING, Diagnostic
 from publish.model import Book
+from publish.theme.loading import theme_media
 
 NOTE = "note"  # said, but neither an error nor a warning (e.g. a check that could not run)
 _PDFS = ("pdf", "handout", "print", "booklet")
@@ -28,7 +29,9 @@ def read_back_outputs(book: Book, out: Path) -> list[Diagnostic]:
     newest_source = max(p.stat().st_mtime for p in [book.config_path, *(c.source for c in book.chapters)])
     epub = out / file_name(book.slug, "epub")
     pdfs = {name: out / file_name(book.slug, name) for name in _PDFS}
-    for path in [epub, pdfs["pdf"], pdfs["handout"]]:
+    media, _ = theme_media(book.theme, book.root)
+    expected = [out / file_name(book.slug, name) for name in ("epub", "pdf", "handout") if MEDIUM_OF[name] in media]
+    for path in expected:
         if not path.is_file():
             findings.append(Diagnostic(ERROR, "output not found", path, hint="run `publish build` first"))
     for path in [epub, *pdfs.values()]:

@@ -12,20 +12,21 @@ from publish.convert.links import check_links
 from publish.convert.remote_images import RemotePolicy
 from publish.convert.typography import typeset_text
 from publish.model import Book, DisplayText, PreparedBook
+from publish.store import Store
 
 
 def prepare_book(
     book: Book,
     remote: RemotePolicy = RemotePolicy(),
     chapter_done: Callable[[], None] = lambda: None,
-    cached: bool = False,
+    store: Store | None = None,
 ) -> PreparedBook:
     """Convert every chapter, then check what spans chapters (links).
 
-    With ``cached``, chapters converted by an earlier build from the very same inputs are
-    taken from the store (see convert/cache.py); never with remote images allowed.
+    With a ``store``, chapters converted by an earlier build from the very same inputs are
+    taken from it (see convert/cache.py); never with remote images allowed.
     """
-    cache = RenderCache(book, repr(remote)) if cached and not remote.allowed else None
+    cache = RenderCache(book, repr(remote), store) if store is not None and not remote.allowed else None
     chapters = []
     for chapter in book.chapters:
         found = cache.get(chapter) if cache else None

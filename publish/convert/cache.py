@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from publish.errors import Diagnostic
+from publish.load.manuscript import manuscript_files
 from publish.model import Book, Chapter, RenderedChapter
-from publish.store import Fingerprint, Store, manuscript_files
+from publish.store import Fingerprint, Store
 
 
 class RenderCache:
@@ -31,8 +32,8 @@ class RenderCache:
 
     KIND = "chapter"
 
-    def __init__(self, book: Book, extra: str, store: Store | None = None) -> None:
-        self.store = store or Store.of(book.root)
+    def __init__(self, book: Book, extra: str, store: Store) -> None:
+        self.store = store
         context = Fingerprint(self.KIND).text("code", _code_digest()).text("root", str(book.root))
         context.text("limits", book.limits).text("extra", extra)
         for path in sorted(manuscript_files(book.root)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,3 +252,15 @@ def _line_containing(path: Path, name: str) -> int | None:
         if quoted.search(line):
             return number
     return None
+
+
+_NOT_READ = {".publish", ".git", "__pycache__", "output"}  # the store, version control, the outputs
+
+
+def manuscript_files(folder: Path) -> list[Path]:
+    """Every file of ``folder`` a build may read: not the store, the outputs or version control."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in _NOT_READ]
+        found += [Path(root) / name for name in files]
+    return found

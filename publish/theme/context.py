@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from publish.errors import PublishError
 from publish.model import Heading, PreparedBook, RenderedChapter
 
 
@@ -44,8 +45,14 @@ def book_view(prepared: PreparedBook, words: dict[str, object]) -> BookView:
     months = words["months"]
     assert isinstance(months, list)
     date = metadata.date
-    day = str(words["first_day"]) if date.day == 1 else str(date.day)  # "1er mars", "1º maggio"
-    date_long = str(words["date_format"]).format(day=day, month=months[date.month - 1], year=date.year)
+    day = words["first_day"] if date.day == 1 else date.day  # "1er mars", "1º maggio"; a number elsewhere
+    try:
+        date_long = str(words["date_format"]).format(day=day, month=months[date.month - 1], year=date.year)
+    except (KeyError, IndexError, ValueError) as error:
+        raise PublishError(
+            f"the theme's date_format `{words['date_format']}` does not fit: {error}",
+            hint="date_format in the theme's words/<lang>.toml takes {day}, {month} and {year}",
+        ) from None
     authors = metadata.authors
     joined = authors[0] if len(authors) == 1 else ", ".join(authors[:-1]) + f" {words['and']} " + authors[-1]
     return BookView(

@@ -132,11 +132,21 @@ class _Checker:
         self.path = path
         self.lines = text.splitlines()
 
-    def error(self, message: str, key: str | None, hint: str) -> PublishError:
-        line = next(
-            (n for n, raw in enumerate(self.lines, 1) if key and re.match(rf"\s*\[*\s*{re.escape(key)}\b", raw)), None
-        )
-        return PublishError(message, path=self.path, line=line, hint=hint)
+    def error(self, message: str, key: str | None, hint: str, table: str | None = None) -> PublishError:
+        """A located error: the line that sets ``key`` inside ``table`` (the top level when None)."""
+        return PublishError(message, path=self.path, line=self._line(key, table), hint=hint)
+
+    def _line(self, key: str | None, table: str | None) -> int | None:
+        current: str | None = None
+        for number, raw in enumerate(self.lines, 1):
+            header = re.match(r"\s*\[\[?\s*([\w.-]+)\s*\]\]?", raw)
+            if header:
+                current = header.group(1)
+                if key is not None and current == key and table is None:
+                    return number  # `[stylesheets]` itself
+            elif key is not None and current == table and re.match(rf"\s*{re.escape(key)}\s*=", raw):
+                return number
+        return None
 
     def known(self, data: dict[str, Any], valid: tuple[str, ...], table: str | None) -> None:
         for key in data:
@@ -144,15 +154,15 @@ class _Checker:
                 close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
                 where = f"in [{table}]" if table else "in theme.toml"
                 hint = f"did you mean `{close[0]}`?" if close else "valid keys: " + ", ".join(valid)
-                raise self.error(f"unknown key `{key}` {where}", key, hint)
+                raise self.error(f"unknown key `{key}` {where}", key, hint, table)
 
     def kind(self, value: object, expected: type, key: str, example: str) -> None:
         if not isinstance(value, expected):
             raise self.error(f"`{key}` must be a {expected.__name__}", key, example)
 
     def names(self, value: object, valid: tuple[str, ...], key: str, example: str) -> None:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.error(f"`{key}` must be a list of names", key, example)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise self.error(f"`{key}` must be a list of at least one name", key, example)
         for name in value:
             if name not in valid:
                 raise self.error(f"`{key}` names an unknown medium `{name}`", key, "media are " + ", ".join(valid))
@@ -163,7 +173,9 @@ class _Checker:
         self.known(table, valid, key)
         for medium, files in table.items():
             if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-                raise self.error(f"[{key}] {medium} must be a list of files", medium, f'{medium} = ["css/mine.css"]')
+                raise self.error(
+                    f"[{key}] {medium} must be a list of files", medium, f'{medium} = ["css/mine.css"]', key
+                )
         return {medium: tuple(files) for medium, files in table.items()}
 
     def fonts(self, fonts: object) -> tuple[FontFaceEntry, ...]:

@@ -49,6 +49,7 @@ class Theme:
     words: dict[str, object]
     warnings: tuple[Diagnostic, ...] = ()  # e.g. no words for the book's language
     media: tuple[str, ...] = MEDIA  # the outputs it serves
+    media_declared_in: Path | None = None  # the theme.toml that lists them
     chapter_by_chapter: bool = False  # its paged CSS lets the book PDF be laid out one chapter at a time
 
     def template_dirs(self, *media: str) -> list[Path]:
@@ -90,47 +91,60 @@ def load_theme(name: str, manuscript_root: Path, lang: str) -> Theme:
         words=words,
         warnings=warnings + why_not,
         media=theme_media_of(manifests),
+        media_declared_in=media_declared_in(manifests),
         chapter_by_chapter=by_chapter,
     )
 
 
-def theme_media(name: str, manuscript_root: Path) -> tuple[str, ...]:
-    """The media theme ``name`` serves, read from the theme.toml files alone (no fonts looked up)."""
-    return theme_media_of([manifest for _, manifest in theme_chain(name, manuscript_root)])
+def theme_media(name: str, manuscript_root: Path) -> tuple[tuple[str, ...], Path]:
+    """The media theme ``name`` serves and the theme.toml that says so, read from the theme.toml
+    files alone (no fonts looked up)."""
+    manifests = [manifest for _, manifest in theme_chain(name, manuscript_root)]
+    return theme_media_of(manifests), media_declared_in(manifests)
 
 
 def theme_media_of(manifests: list[ThemeManifest]) -> tuple[str, ...]:
     return next((m.media for m in manifests if m.media is not None), MEDIA)
 
 
+def media_declared_in(manifests: list[ThemeManifest]) -> Path:
+    return next((m.path for m in manifests if m.media is not None), manifests[0].path)
+
+
 def theme_chain(name: str, manuscript_root: Path) -> list[tuple[Path, ThemeManifest]]:
     """The theme and the themes it extends, nearest first, down to the built-in default theme.
 
-    A theme without ``extends`` extends the default theme. A name is looked up in the
-    manuscript's styles/ then in the built-in styles, skipping folders already in the chain,
-    so that a manuscript's own ``default`` theme can extend the built-in one.
+    A theme without ``extends`` extends the built-in default theme. A name given by
+    ``extends`` (or book.toml) is looked up in the manuscript's styles/ then in the built-in
+    styles, skipping folders already in the chain, so that a manuscript's own ``default`` theme
+    can extend the built-in one.
     """
     builtin = builtin_styles()
     default = (builtin / "default").resolve()
     chain: list[tuple[Path, ThemeManifest]] = []
     wanted: str | None = name
-    asked_by = manuscript_root / "book.toml"
+    asked_by, line, builtin_only = manuscript_root / "book.toml", None, False
     while wanted is not None:
         seen = [folder for folder, _ in chain]
-        candidates = [(manuscript_root / "styles" / wanted).resolve(), (builtin / wanted).resolve()]
+        candidates = [(builtin / wanted).resolve()]
+        if not builtin_only:
+            candidates.insert(0, (manuscript_root / "styles" / wanted).resolve())
         folder = next((c for c in candidates if c not in seen and (c / "theme.toml").is_file()), None)
         if folder is None:
             if any(c in seen for c in candidates):
-                raise PublishError(f"theme `{wanted}` extends itself", path=asked_by, hint="fix `extends`")
+                loop = " -> ".join([*(m.name for _, m in chain), wanted])
+                raise PublishError(f"themes extend each other: {loop}", path=asked_by, line=line, hint="fix `extends`")
             known = sorted(p.name for p in builtin.iterdir() if (p / "theme.toml").is_file())
             raise PublishError(
                 f"unknown theme `{wanted}`",
                 path=asked_by,
+                line=line,
                 hint="themes live in styles/<name>/theme.toml; built in: " + ", ".join(known),
             )
         manifest = read_manifest(folder / "theme.toml")
         chain.append((folder, manifest))
-        asked_by = manifest.path
+        asked_by, line = manifest.path, _line_naming(manifest.path, "extends")
+        builtin_only = manifest.extends is None
         wanted = manifest.extends if manifest.extends is not None else (None if folder == default else "default")
     return chain
 
@@ -150,30 +164,37 @@ def _stylesheets(manifests: list[ThemeManifest], folders: tuple[Path, ...]) -> d
     """Each medium's files: the nearest list that names it, then every theme's additions, from
     the default theme up. A file is looked up in the theme first, so a theme can override any
     inherited stylesheet file by file without restating a list."""
-    lists: dict[str, tuple[str, ...]] = dict.fromkeys(STYLESHEET_KEYS, ())
-    declared_by: dict[str, Path] = {}
+    lists: dict[str, tuple[tuple[str, Path], ...]] = dict.fromkeys(STYLESHEET_KEYS, ())  # (file, theme.toml)
     for manifest in reversed(manifests):
         for medium, files in manifest.stylesheets.items():
-            lists[medium] = files
-            declared_by[medium] = manifest.path
+            lists[medium] = tuple((name, manifest.path) for name in files)
         for medium, files in manifest.append_stylesheets.items():
             for target in MEDIA if medium == "all" else (medium,):
-                lists[target] += files
-                declared_by.setdefault(target, manifest.path)
+                lists[target] += tuple((name, manifest.path) for name in files)
     result = {}
     for medium, names in lists.items():
         paths = []
-        for relative in names:
+        for relative, declared_in in names:
             path = _find(relative, folders)
             if path is None:
                 raise PublishError(
                     f"stylesheet `{relative}` for {medium} not found",
-                    path=declared_by[medium],
+                    path=declared_in,
+                    line=_line_naming(declared_in, relative),
                     hint="paths are relative to the theme folder (or to a theme it extends)",
                 )
             paths.append(path)
         result[medium] = tuple(paths)
     return result
+
+
+def _line_naming(path: Path, text: str) -> int | None:
+    """The first line of ``path`` that holds ``text`` (tomllib keeps no positions)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    return next((number for number, line in enumerate(lines, 1) if text in line), None)
 
 
 def _chapter_by_chapter(

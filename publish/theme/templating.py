@@ -40,6 +40,12 @@ def render(environment: jinja2.Environment, name: str, **context: Any) -> str:
         ) from None
     except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as error:
         path, line = _template_position(error)
+        hint = None
+        if "'epub' is undefined" in str(error):
+            hint = "medium differences live in per-medium template folders and semantics.html (styles/README.md)"
+        raise PublishError(f"template error: {error}", path=path or name, line=line, hint=hint) from None
+    except jinja2.TemplateError as error:  # any other mistake of a theme's template is the theme author's
+        path, line = _template_position(error)
         raise PublishError(f"template error: {error}", path=path or name, line=line) from None
 
 

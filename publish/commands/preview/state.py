@@ -60,13 +60,14 @@ class Preview:
         self.pdf_status = "PDF"
         self.pdf_path = folder.resolve() / ".publish" / "preview" / "book.pdf"
         self.snapshot = Snapshot(0, "", None, ())
+        self.store = Store.of(folder)
 
     def rebuild(self) -> Snapshot:
         """Read, check and render the book again; a mistake becomes a page, never an exit."""
         started = time.perf_counter()
         checked: CheckedBook | None = None
         try:
-            checked = check_book(self.folder, cached=True)  # a save converts the chapter saved, not the book
+            checked = check_book(self.folder, store=self.store)  # a save converts the chapter saved, not the book
             findings = checked.diagnostics
             page = render_screen(checked.prepared, checked.theme, self.url_of, RELOAD_SCRIPT)
             page = page.replace('<body class="book screen">', '<body class="book screen">' + _banner(findings), 1)
@@ -102,7 +103,7 @@ class Preview:
                 checked.theme,
                 PAGED_OUTPUTS["pdf"],
                 Path(temporary),
-                store=Store.of(checked.book.root),
+                store=self.store,
                 layout_kind="preview",  # apart from the book PDF's: the preview's layouts never evict a build's
             )
             os.replace(temporary, self.pdf_path)

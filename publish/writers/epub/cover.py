@@ -23,7 +23,7 @@ COVER_PAGE = "148mm 210mm"  # A5 proportions, as cover.svg's view box
 COVER = "cover"  # the store's kind for drawn covers
 
 
-def cover_jpeg(prepared: PreparedBook, theme: Theme) -> bytes:
+def cover_jpeg(prepared: PreparedBook, theme: Theme, store: Store | None) -> bytes:
     """The cover image; a drawn cover is kept in the store (kind ``cover``) under the fingerprint of
     all it is made from, since drawing it means loading WeasyPrint (a second, for an EPUB of one second)."""
     book = prepared.book
@@ -35,13 +35,13 @@ def cover_jpeg(prepared: PreparedBook, theme: Theme) -> bytes:
     css += f"@page {{ size: {COVER_PAGE}; margin: 0 }} svg {{ display: block; width: 100%; height: 100%; }}"
     fonts = "".join(f"{f.path}:{f.path.stat().st_size}:{f.path.stat().st_mtime_ns}" for f in theme.fonts)
     key = Fingerprint(COVER).text("height", COVER_HEIGHT).text("html", html).text("css", css).text("fonts", fonts).key()
-    store = Store.of(book.root)
-    kept = store.get(COVER, key)
+    kept = store.get(COVER, key) if store else None
     if kept is not None:
         return kept
     data = _draw(html, css, theme)
-    store.put(COVER, key, data)
-    store.prune(COVER, {key})
+    if store:
+        store.put(COVER, key, data)
+        store.prune(COVER, {key})
     return data
 
 

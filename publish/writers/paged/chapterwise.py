@@ -1,9 +1,10 @@
 """Lay out a book whose chapters each start a page, one chapter at a time.
 
 Each chapter is a WeasyPrint document of its own, with the margin boxes switched off:
-the chapters are laid out in parallel processes and kept in a cache folder under a key
+the chapters are laid out in parallel processes and kept in the store (store.py) under a key
 made of their HTML, the stylesheets and the bytes of every file they show, so that an
-edit to one chapter lays out that chapter only.
+edit to one chapter lays out that chapter only. The font files the join subsets are kept
+there too, under the hash of their bytes.
 
 A *skeleton* document then gives everything that depends on where a chapter lands. It is
 the book's own HTML with the front matter (cover, title page, table of contents) in full
@@ -16,7 +17,7 @@ the whole book, at a few milliseconds a page. join.py then lays each chapter pag
 its skeleton page's margins.
 
 Only a theme that declares ``chapter_by_chapter = true`` is laid out this way (theme.toml,
-checked against its CSS by theme/contract.py: running elements, ``target-counter()`` outside
+checked against its CSS when the theme is loaded, theme/loading.py: running elements, ``target-counter()`` outside
 the table of contents, counters that run across chapters, chapters that must start on a left
 or right page, and @page rules for :first, :left, :right or :blank pages need the whole book).
 """
@@ -87,6 +88,7 @@ class ChapterLayout:
     anchors: dict[str, int]  # each id -> the first page of the chapter (from 0) where it was laid out
     starts: tuple[PageStart, ...]  # where each page begins, numbered from 1 in the chapter
     warnings: tuple[str, ...]
+    fonts: dict[str, str]  # each embedded font's PDF name -> the store key of its original file
 
 
 @dataclass(frozen=True)
@@ -191,10 +193,18 @@ def write_by_chapter(
         front = _front_pages(skeleton, slugs, chosen)
         if front is None:  # a stand-in came out longer than its chapter: a head taller than a page
             return None
-        join_pdf(skeleton_pdf, front, [pdfs[key] for key in keys], target, lambda name: kept.get(FONTS, name))
+        fonts = {name: key for layout in (skeleton, *chosen) for name, key in layout.fonts.items()}
+        join_pdf(
+            skeleton_pdf,
+            front,
+            [pdfs[key] for key in keys],
+            target,
+            lambda name: kept.get(FONTS, fonts[name]) if name in fonts else None,
+        )
         if store is not None:
             store.prune(kind, {*keys, skeleton_key})
             store.prune(kind + RECORD, {*keys, skeleton_key})
+            store.prune(FONTS, set(fonts.values()))
     starts = list(skeleton.starts[:front])
     offset = front
     for layout in chosen:
@@ -259,6 +269,7 @@ def _cached(store: Store, kind: str, key: str) -> tuple[ChapterLayout, bytes] | 
             {str(k): int(v) for k, v in data["anchors"].items()},
             tuple(PageStart(**s) for s in data["starts"]),
             tuple(map(str, data["warnings"])),
+            {str(k): str(v) for k, v in data["fonts"].items()},
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -283,12 +294,20 @@ def _lay_out_into(document: str, setup: LayoutSetup, store: Store, kind: str, ke
         written = Path(scratch) / "layout.pdf"
         warnings += write_pdf(html_document, setup, written)
         pdf = written.read_bytes()
-    keep_fonts(html_document, lambda name: store.path(FONTS, name).is_file(), partial(store.put, FONTS))
+    fonts = keep_fonts(html_document, partial(_keep_font, store))
     anchors: dict[str, int] = {}
     for index, page in enumerate(html_document.pages):
         for name in page.anchors:
             anchors.setdefault(name, index)
-    layout = ChapterLayout(len(html_document.pages), anchors, page_starts(html_document), tuple(warnings))
+    layout = ChapterLayout(len(html_document.pages), anchors, page_starts(html_document), tuple(warnings), fonts)
     store.put(kind, key, pdf)
     store.put(kind + RECORD, key, json.dumps(asdict(layout)).encode("utf-8"))
     return layout, pdf
+
+
+def _keep_font(store: Store, data: bytes) -> str:
+    """Keep a font file under the hash of its bytes (a font upgrade is a new entry); its key."""
+    key = Fingerprint(FONTS).data("font", data).key()
+    if store.get(FONTS, key) is None:  # absent, damaged or sealed elsewhere: written again
+        store.put(FONTS, key, data)
+    return key

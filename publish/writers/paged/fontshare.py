@@ -27,14 +27,15 @@ _BFCHAR_BLOCK = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
 
 
-def keep_fonts(document: weasyprint.Document, kept: Callable[[str], bool], keep: Callable[[str, bytes], None]) -> None:
-    """Keep the original file of every font a written document embeds, under its PDF name."""
+def keep_fonts(document: weasyprint.Document, keep: Callable[[bytes], str]) -> dict[str, str]:
+    """Hand the original file of every font a written document embeds to ``keep``; returns each
+    font's PDF name with what ``keep`` said (where it is kept)."""
+    kept = {}
     for font in document.fonts.values():
         if font.index or font.bitmap:
             continue  # a face inside a collection, or a bitmap font: left as WeasyPrint wrote it
-        name = font.name.decode()[1:]
-        if not kept(name):
-            keep(name, original_font_bytes(font))
+        kept[font.name.decode()[1:]] = keep(original_font_bytes(font))
+    return kept
 
 
 def share_fonts(pdf: Pdf, originals: Callable[[str], bytes | None]) -> None:
