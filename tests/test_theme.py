@@ -346,7 +346,7 @@ def test_the_first_of_the_month_follows_the_language(tmp_path):
 
 
 def test_formats_follow_the_media_the_theme_serves(tmp_path):
-    from publish.build.outputs import BuildOptions, formats_for
+    from publish.build.plan import BuildOptions, formats_for
     from publish.model import PdfSettings
 
     media, where = ("pdf", "epub", "screen"), tmp_path / "theme.toml"

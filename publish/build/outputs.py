@@ -1,43 +1,22 @@
-"""One function per output format, each writing through a temporary file then a rename."""
+"""One writer per output format, each a function of the job and of what its group already made."""
 
 from __future__ import annotations
 
 import datetime
 import os
 import tempfile
-import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from publish.errors import Diagnostic, InternalError, PublishError
-from publish.load.selection import select_chapters
-from publish.model import Book, PageStart, PdfSettings, PreparedBook
-from publish.store import Store
-from publish.theme.contract import MEDIA
-from publish.theme.loading import Theme
-
 # The writers (WeasyPrint, ebooklib) are imported where they are used: a build whose outputs
 # are all up to date never needs them, and importing WeasyPrint alone takes half a second.
-
-FORMATS = ("pdf", "epub", "handout", "print", "booklet")
-DEFAULT_FORMATS = ("pdf", "epub", "handout")  # print and booklet when book.toml or the command asks
-MEDIUM_OF = {"pdf": "pdf", "epub": "epub", "handout": "handout", "print": "print", "booklet": "pdf"}  # theme.toml media
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    formats: tuple[str, ...] | None = None  # None: DEFAULT_FORMATS plus what [pdf] print/booklet ask for
-    extra_formats: tuple[str, ...] = ()  # added to those (--print-ready, --booklet)
-    handout_chapters: str | None = None  # None: [handout] chapters from book.toml
-    handout_paper: str | None = None  # "A4" or "Letter"; None: from book.toml
-    qr: bool | None = None  # None: [handout] qr
-    notes_margin: bool | None = None  # None: [handout] notes_margin
-    allow_remote: bool = False  # fetch http(s) images into <manuscript>/.publish/remote/
-    strict: bool = False  # warnings stop the build too, and no output with a warning is kept
-    pdf_variant: str | None = None  # None: [pdf] variant; "pdf/ua-1", "pdf/a-2b", "pdf/a-3b"
-    cache: bool = True  # keep outputs already made from the very same inputs (False: --no-cache)
-    parallel: bool = True  # independent outputs in separate processes when there are several cores
+from publish.build.plan import BuildOptions, file_name
+from publish.errors import Diagnostic, InternalError
+from publish.load.selection import select_chapters
+from publish.model import Book, PageStart, PreparedBook
+from publish.store import Store
+from publish.theme.loading import Theme
 
 
 @dataclass(frozen=True)
@@ -87,37 +66,6 @@ class Made:
         return self.written.warnings if self.written else ()
 
 
-def formats_for(
-    pdf: PdfSettings, options: BuildOptions, media: tuple[str, ...] = MEDIA, theme_file: Path | None = None
-) -> tuple[str, ...]:
-    """The formats to make, in an order where the booklet comes after the PDF it can reuse.
-
-    The default formats are those of DEFAULT_FORMATS the theme serves; a format asked for (by
-    the command line or by book.toml) that the theme does not serve is an error naming its theme.toml.
-    """
-    if options.formats is None:
-        chosen = tuple(name for name in DEFAULT_FORMATS if MEDIUM_OF[name] in media)
-        asked = (("print",) if pdf.print else ()) + (("booklet",) if pdf.booklet else ())
-    else:
-        chosen, asked = (), options.formats
-    asked += options.extra_formats
-    unserved = [name for name in asked if MEDIUM_OF[name] not in media]
-    if unserved:
-        raise PublishError(
-            f"the theme does not serve {', '.join(unserved)} (its media: {', '.join(media)})",
-            path=theme_file,
-            hint="build another format with --format, or add the medium to the theme's media",
-        )
-    chosen = tuple(sorted(dict.fromkeys(chosen + asked), key=FORMATS.index))
-    if not chosen:
-        raise PublishError(
-            f"the theme serves none of the formats a build makes (its media: {', '.join(media)})",
-            path=theme_file,
-            hint="add pdf or epub to the theme's media",
-        )
-    return chosen
-
-
 def build_timestamp(book: Book) -> datetime.datetime:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else the book's date at midnight UTC."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -125,17 +73,6 @@ def build_timestamp(book: Book) -> datetime.datetime:
         return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
     date = book.metadata.date
     return datetime.datetime(date.year, date.month, date.day, tzinfo=datetime.UTC)
-
-
-def file_name(slug: str, name: str) -> str:
-    suffix = {
-        "pdf": ".pdf",
-        "epub": ".epub",
-        "handout": "-handout.pdf",
-        "print": "-print.pdf",
-        "booklet": "-booklet.pdf",
-    }[name]
-    return slug + suffix
 
 
 # A writer: the job, the outputs its group already made, and the temporary file to write.
@@ -239,54 +176,3 @@ WRITERS: dict[str, Writer] = {
     "print": _print,
     "booklet": _booklet,
 }
-
-
-def write_atomically(path: Path, write: Callable[[Path], Written], strict: bool = False) -> Written:
-    """Write to a temporary file beside ``path``, then rename: a failed build leaves the old file.
-
-    With ``strict``, an output whose writer warned (CSS WeasyPrint ignored, a blurry
-    image) is not kept: the warnings become the error.
-
-    A failure of the system (a full disk, a file in the way) becomes an error naming the
-    output, and so does any other failure of the writer, as an InternalError (a bug of ours,
-    not the author's mistake); either way the other formats are still made.
-    """
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as error:
-        raise PublishError(
-            f"cannot write {path.name}: {error.strerror}",
-            path=path.parent,
-            hint="choose another --out folder, or make this one writable",
-        ) from None
-    os.close(handle)
-    try:
-        result = write(Path(temporary))
-        if strict and result.warnings:
-            raise PublishError(
-                f"{path.name} not written: --strict and {len(result.warnings)} warning(s): "
-                + "; ".join(result.warnings),
-                path=path,
-            )
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except PublishError:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        reason = error.strerror or f"{type(error).__name__}: {error}"
-        raise PublishError(
-            f"could not write {path.name}: {reason}",
-            path=path,
-            hint="earlier outputs are untouched; run with --format to retry this one",
-        ) from None
-    except Exception as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise InternalError(
-            f"{path.name}: {type(error).__name__}: {error}", "".join(traceback.format_exception(error))
-        ) from error
-    except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave nothing half-written
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return result

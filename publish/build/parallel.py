@@ -14,7 +14,9 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from publish.build.outputs import FORMATS, WRITERS, Job, Made, file_name, write_atomically
+from publish.build.atomic import write_atomically
+from publish.build.outputs import WRITERS, Job, Made
+from publish.build.plan import FORMATS, file_name
 from publish.errors import InternalError, PublishError
 from publish.processes import process_pool
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from publish.build.cache import fingerprint, remember, up_to_date
-from publish.build.outputs import DEFAULT_FORMATS, FORMATS, BuildOptions, Job, build_timestamp, file_name, formats_for
+from publish.build.outputs import Job, build_timestamp
+from publish.build.plan import DEFAULT_FORMATS, FORMATS, BuildOptions, file_name, formats_for
 from publish.convert.remote_images import RemotePolicy
 from publish.errors import ERROR, WARNING, Diagnostic, PublishError
 from publish.load.config import BookConfig, load_config

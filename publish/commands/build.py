@@ -10,7 +10,7 @@ from publish.commands.common import add_manuscript_argument, manuscript_folder
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from publish.build.outputs import DEFAULT_FORMATS, FORMATS
+    from publish.build.plan import DEFAULT_FORMATS, FORMATS
     from publish.load.config import HANDOUT_PAGE_SIZES, PDF_VARIANTS
 
     parser = commands.add_parser("build", parents=[common], help="check, then build the book")
@@ -74,8 +74,8 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 
 def run(args: argparse.Namespace) -> int:
-    from publish.build.outputs import BuildOptions
     from publish.build.pipeline import build
+    from publish.build.plan import BuildOptions
     from publish.commands.console import Bars, print_findings, print_summary
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip()) if args.format else None

@@ -13,7 +13,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from publish.build.outputs import MEDIUM_OF, file_name
+from publish.build.plan import MEDIUM_OF, file_name
 from publish.convert.typography import typeset_text
 from publish.errors import ERROR, WARNING, Diagnostic
 from publish.model import Book
