@@ -8,8 +8,6 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-# The writers (WeasyPrint, ebooklib) are imported where they are used: a build whose outputs
-# are all up to date never needs them, and importing WeasyPrint alone takes half a second.
 from publish.build.outputs import Written
 from publish.errors import InternalError, PublishError
 

@@ -9,14 +9,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-# The writers (WeasyPrint, ebooklib) are imported where they are used: a build whose outputs
-# are all up to date never needs them, and importing WeasyPrint alone takes half a second.
 from publish.build.plan import BuildOptions, file_name
 from publish.errors import Diagnostic, InternalError
 from publish.load.selection import select_chapters
 from publish.model import Book, PageStart, PreparedBook
 from publish.store import Store
 from publish.theme.loading import Theme
+
+# The writers (WeasyPrint, ebooklib) are imported where they are used: a build whose outputs
+# are all up to date never needs them, and importing WeasyPrint alone takes half a second.
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,8 @@ from publish.errors import PublishError
 from publish.model import PdfSettings
 from publish.theme.contract import MEDIA
 
-# The writers (WeasyPrint, ebooklib) are imported where they are used: a build whose outputs
-# are all up to date never needs them, and importing WeasyPrint alone takes half a second.
-
-
 FORMATS = ("pdf", "epub", "handout", "print", "booklet")
-
-
 DEFAULT_FORMATS = ("pdf", "epub", "handout")  # print and booklet when book.toml or the command asks
-
-
 MEDIUM_OF = {"pdf": "pdf", "epub": "epub", "handout": "handout", "print": "print", "booklet": "pdf"}  # theme.toml media
 
 
