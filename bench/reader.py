@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bench.generate import generate
 from publish.convert.chapter import render_chapter
-from publish.convert.markdown_reader import read_markdown
+from publish.convert.reader import read_markdown
 from publish.load.manuscript import load_manuscript
 
 
@@ -48,8 +48,7 @@ def main() -> None:
             seconds = _timed(args.runs, work)
             median = statistics.median(seconds)
             print(
-                f"{name}: {median:.3f} s ({min(seconds):.3f}–{max(seconds):.3f}), "
-                f"{median / words * 1e6:.2f} µs a word"
+                f"{name}: {median:.3f} s ({min(seconds):.3f}–{max(seconds):.3f}), {median / words * 1e6:.2f} µs a word"
             )
 
 

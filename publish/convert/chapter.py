@@ -14,9 +14,21 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lxml_html
 
-from publish.convert import checks, content_model, figures, headings, ids, links, long_words, notes, tables
+from publish.convert import (
+    aliases,
+    checks,
+    content_model,
+    figures,
+    headings,
+    ids,
+    links,
+    long_words,
+    notes,
+    tables,
+    unsupported,
+)
 from publish.convert.html_tree import inner_html
-from publish.convert.markdown_reader import read_markdown
+from publish.convert.reader import read_markdown
 from publish.convert.remote_images import RemotePolicy
 from publish.convert.sanitize import find_removals, sanitize
 from publish.convert.typography import typeset_element, typeset_text
@@ -70,6 +82,8 @@ def _not_empty(tree: ChapterTree) -> None:
 
 PASSES: tuple[tuple[str, Callable[[ChapterTree], None]], ...] = (
     ("content model", lambda tree: content_model.repair_content_model(tree.root)),
+    ("unsupported syntax", lambda tree: unsupported.report_unsupported(tree.source)),
+    ("heading aliases", lambda tree: aliases.add_heading_aliases(tree.root)),  # before typography changes the text
     ("heading levels", lambda tree: checks.check_heading_levels(tree.source)),
     ("note calls", lambda tree: checks.check_note_calls(tree.root, tree.source)),
     ("duplicate ids", lambda tree: checks.check_duplicate_ids(tree.root, tree.source)),
@@ -95,7 +109,7 @@ def render_chapter(
     heading level) is returned in ``diagnostics`` rather than raised, so that one
     pass finds every mistake of the book; the pipeline stops on errors.
     """
-    html = read_markdown(chapter.text)
+    html = read_markdown(chapter.text, chapter.lang)
     source = SourceText(chapter)
     for removal in find_removals(html):
         source.warn(

@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from lxml import etree
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O"})
+
+
+def fold_accents(anchor: str) -> str:
+    """`gérer-les-erreurs` -> `gerer-les-erreurs`: ids and link fragments stay ASCII where Latin letters allow.
+
+    Serialisers percent-encode other characters in an href (`g%C3%A9rer`), which the id does not
+    match in every reader; GitHub-style links keep accents, our ids never do, so both are folded.
+    """
+    if anchor.isascii():
+        return anchor
+    decomposed = unicodedata.normalize("NFKD", anchor.translate(_LIGATURES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def prefix_ids(root: etree._Element, slug: str) -> None:
@@ -11,7 +27,7 @@ def prefix_ids(root: etree._Element, slug: str) -> None:
         if not isinstance(element.tag, str):
             continue
         if element.get("id"):
-            element.set("id", f"{slug}--{element.get('id')}")
+            element.set("id", f"{slug}--{fold_accents(element.get('id'))}")
         if element.get("class") in ("footnote-ref", "footnote-backref") and element.get("href", "").startswith("#"):
             element.set("href", f"#{slug}--{element.get('href')[1:]}")
 

@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from publish.convert.html_tree import insert_after
+from publish.convert.ids import fold_accents
 from publish.convert.notes import inside_notes
 from publish.errors import ERROR, Diagnostic
 from publish.load.source import SourceText
@@ -46,7 +47,7 @@ def rewrite_links(
             continue
         target: str | None
         if not parts.path:
-            target = f"{chapter.slug}--{unquote(parts.fragment)}" if parts.fragment else chapter.slug
+            target = f"{chapter.slug}--{fold_accents(unquote(parts.fragment))}" if parts.fragment else chapter.slug
         else:
             target = _chapter_target(parts.path, parts.fragment, href, source, book_root)
             if target is None:
@@ -74,7 +75,7 @@ def _chapter_target(path: str, fragment: str, href: str, source: SourceText, boo
         )
         return None
     slug = chapter_slug_for(target)
-    return f"{slug}--{unquote(fragment)}" if fragment else slug
+    return f"{slug}--{fold_accents(unquote(fragment))}" if fragment else slug
 
 
 def check_links(chapters: Sequence[RenderedChapter]) -> tuple[Diagnostic, ...]:

@@ -88,7 +88,8 @@ ALLOWED_TAGS = frozenset(
 GLOBAL_ATTRIBUTES = frozenset({"id", "class", "lang", "title", "dir"})
 TAG_ATTRIBUTES = {
     "a": frozenset({"href"}),
-    "img": frozenset({"src", "alt", "width", "height"}),
+    "img": frozenset({"src", "alt", "width", "height", "style"}),  # style: sizes in % or cm ({width=50%})
+    "div": frozenset({"role"}),  # callouts are notes for screen readers
     "td": frozenset({"colspan", "rowspan", "style"}),
     "th": frozenset({"colspan", "rowspan", "style", "scope"}),
     "ol": frozenset({"start", "reversed"}),
@@ -102,7 +103,7 @@ TAG_ATTRIBUTES = {
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp"})  # and relative URLs
 URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
-STYLE_PROPERTIES = frozenset({"text-align"})  # Markdown tables align their columns with it
+STYLE_PROPERTIES = frozenset({"text-align", "width", "height"})  # table columns' alignment; image sizes
 DROPPED_WITH_CONTENT = frozenset({"script", "style"})
 
 
@@ -163,5 +164,10 @@ def _attribute_removals(element: etree._Element, tag: str) -> list[Removal]:
         elif name == "style":
             properties = {part.split(":")[0].strip().lower() for part in value.split(";") if ":" in part}
             if properties - STYLE_PROPERTIES:
-                removals.append(Removal(f"style `{value.strip()}` of <{tag}> (only text-align is kept)", value.strip()))
+                removals.append(
+                    Removal(
+                        f"style `{value.strip()}` of <{tag}> (only text-align, width and height are kept)",
+                        value.strip(),
+                    )
+                )
     return removals

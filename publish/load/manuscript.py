@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publish.errors import PublishError
+from publish.load.comments import mask_comments
 from publish.load.config import BookConfig, load_config
 from publish.load.selection import select_chapters
 from publish.load.source import LANGUAGE_TAG, outside_code_fences
@@ -142,6 +143,15 @@ def _load_chapter(path: Path, book_lang: str, max_bytes: int) -> Chapter:
         line = path.read_bytes()[: error.start].count(b"\n") + 1
         raise PublishError("the file is not UTF-8 text", path=path, line=line, hint="save it as UTF-8") from None
     _check_characters(path, text)
+    masked = mask_comments(text)
+    if masked.unclosed_line is not None:
+        raise PublishError(
+            "comment `<!--` is never closed",
+            path=path,
+            line=masked.unclosed_line,
+            hint="close it with `-->`; everything after it would be left out of the book",
+        )
+    text = masked.text
     lines = text.splitlines()
     front = _front_matter(path, lines)
     body_lines = lines[front.body_start :]

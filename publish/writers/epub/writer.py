@@ -248,13 +248,13 @@ def _retarget_links(body: str, owner: dict[str, str], here: str) -> str:
     """`#id` -> `file.xhtml#id` when the id lives in another chapter's file."""
 
     def replace(match: re.Match[str]) -> str:
-        target = match.group(1)
+        target = unquote(match.group(1))  # the serialiser percent-encodes ids with accents (#gérer-…)
         file_name = owner.get(target)
         if file_name is None or file_name == here:
             return match.group(0)
         if target.startswith("ch-") and "--" not in target:  # the chapter itself
             return f'href="{file_name}"'
-        return f'href="{file_name}#{target}"'
+        return f'href="{file_name}#{match.group(1)}"'
 
     return _HREF.sub(replace, body)
 

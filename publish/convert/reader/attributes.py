@@ -1,0 +1,89 @@
+"""Pandoc's attribute lists, `{#id .class key=value}`: read once for every construct that takes them.
+
+attr_list puts them on headings, images and links; this module adds what it lacks: `{-}` after
+a heading (Pandoc's `{.unnumbered}`), and image sizes in % or CSS units (`{width=50%}`), which
+an XHTML `width` attribute cannot hold: they become a `style`, valid in the EPUB and read by
+WeasyPrint; a size in plain pixels stays an attribute.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from html import escape
+
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+# Attributes an author may give that reach the HTML as they are; the rest are read and dropped.
+KEPT = ("lang", "title", "width", "height")
+HEADING_DASH = re.compile(r"^([ ]{0,3}#{1,6}[ \t].*?)[ \t]*\{[ \t]*-[ \t]*\}[ \t]*$")
+CSS_LENGTH = re.compile(r"^\d+(?:\.\d+)?(?:%|px|cm|mm|in|pt|pc|em|rem|ex|ch|vw|vh)?$")
+
+
+@dataclass
+class Attributes:
+    id: str = ""
+    classes: list[str] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)
+
+    def html(self, drop: tuple[str, ...] = ()) -> str:
+        """As attributes of an HTML start tag, with a leading space (empty when there are none)."""
+        parts = []
+        if self.id:
+            parts.append(f'id="{escape(self.id)}"')
+        if self.classes:
+            parts.append(f'class="{escape(" ".join(self.classes))}"')
+        parts += [f'{key}="{escape(value)}"' for key, value in self.values.items() if key in KEPT and key not in drop]
+        return "".join(" " + part for part in parts)
+
+
+def parse_attributes(text: str) -> Attributes:
+    """`#id .a .b key=value key="quoted value"`; a bare `-` is Pandoc's `.unnumbered`."""
+    result = Attributes()
+    try:
+        tokens = shlex.split(text)
+    except ValueError:  # an unbalanced quote: take the words as they are
+        tokens = text.split()
+    for token in tokens:
+        if token == "-":
+            result.classes.append("unnumbered")
+        elif token.startswith("#") and len(token) > 1:
+            result.id = token[1:]
+        elif token.startswith(".") and len(token) > 1:
+            result.classes.append(token[1:])
+        elif "=" in token:
+            key, _, value = token.partition("=")
+            result.values[key.strip().lower()] = value
+        elif re.fullmatch(r"[\w-]+", token):
+            result.classes.append(token)
+    return result
+
+
+class UnnumberedPreprocessor(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        return [HEADING_DASH.sub(r"\1 {.unnumbered}", line) for line in lines]
+
+
+class ImageSizeTreeprocessor(Treeprocessor):
+    def run(self, root: ET.Element) -> None:
+        for image in root.iter("img"):
+            style = []
+            for name in ("width", "height"):
+                value = (image.get(name) or "").strip()
+                if not value or value.isdigit():
+                    continue
+                del image.attrib[name]
+                if CSS_LENGTH.match(value):
+                    style.append(f"{name}: {value}")
+            if style:
+                image.set("style", "; ".join(style))
+
+
+class AttributeExtension(Extension):
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.preprocessors.register(UnnumberedPreprocessor(md), "publish_unnumbered", 26)
+        md.treeprocessors.register(ImageSizeTreeprocessor(md), "publish_image_sizes", 4)

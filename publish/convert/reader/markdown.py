@@ -1,0 +1,76 @@
+"""The reader assembled: one configured Python-Markdown per chapter, Markdown text -> HTML.
+
+Python-Markdown's own extensions, pymdown-extensions' and ours (one module per syntax family in
+this package), with the priorities that make them read CommonMark, GitHub and Pandoc habits.
+Everything after it works on the HTML tree (convert/chapter.py lists those passes).
+"""
+
+from __future__ import annotations
+
+import markdown as python_markdown
+
+from publish.convert.reader.attributes import AttributeExtension
+from publish.convert.reader.divs import DivExtension
+from publish.convert.reader.fences import CSS_CLASS, FenceExtension
+from publish.convert.reader.inline_notes import InlineNoteExtension
+from publish.convert.reader.lines import LinesExtension
+from publish.convert.reader.lists import ListExtension
+from publish.convert.reader.spans import SpanExtension
+from publish.convert.reader.tasks import TaskExtension
+from publish.model import slugify
+
+EXTENSIONS = (
+    "tables",
+    "footnotes",
+    "codehilite",
+    "attr_list",
+    "def_list",
+    "abbr",
+    "admonition",
+    "sane_lists",
+    "toc",
+    "md_in_html",
+    "pymdownx.tilde",
+    "pymdownx.caret",
+    "pymdownx.magiclink",
+)
+
+
+def _heading_slug(value: str, separator: str) -> str:
+    # Ids must be XML names: a heading such as "2025 : le sommet" gets a letter first.
+    slug = slugify(value).replace("-", separator) or "section"
+    return slug if slug[0].isalpha() else "s" + separator + slug
+
+
+def _extension_configs() -> dict[str, dict[str, object]]:
+    return {
+        "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "", "UNIQUE_IDS": False, "USE_DEFINITION_ORDER": False},
+        "codehilite": {"css_class": CSS_CLASS, "guess_lang": False},
+        "toc": {"slugify": _heading_slug, "permalink": False},
+        "pymdownx.tilde": {"subscript": True, "delete": True},
+        "pymdownx.caret": {"superscript": True, "insert": False},
+        "pymdownx.magiclink": {"hide_protocol": False, "repo_url_shortener": False},
+    }
+
+
+def read_markdown(text: str, lang: str = "fr") -> str:
+    """A chapter's Markdown as HTML; a new converter each time (Python-Markdown keeps state per document).
+
+    ``lang`` is the chapter's language: callouts get their default title in it.
+    """
+    ours = [
+        FenceExtension(),
+        DivExtension(lang),
+        ListExtension(),
+        SpanExtension(),
+        AttributeExtension(),
+        LinesExtension(),
+        InlineNoteExtension(),
+        TaskExtension(),
+    ]
+    converter = python_markdown.Markdown(
+        extensions=[*EXTENSIONS, *ours],
+        extension_configs=_extension_configs(),
+        output_format="html",
+    )
+    return str(converter.convert(text))
