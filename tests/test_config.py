@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import tomllib
 import uuid
@@ -232,13 +233,29 @@ def test_missing_book_table(make_book):
     assert "[book]" in error.message
 
 
-@pytest.mark.parametrize("missing", ["title", "authors", "lang", "date"])
+@pytest.mark.parametrize("missing", ["title", "authors", "lang"])
 def test_missing_required_key(make_book, missing):
     lines = [line for line in BOOK if not line.startswith(missing + " ")]
     assert len(lines) == len(BOOK) - 1
     error = config_error(make_book, toml("# un commentaire", *lines))
     assert f"`{missing}`" in error.message
     assert error.line == 2  # the [book] header
+
+
+def test_without_a_date_the_book_is_dated_by_source_date_epoch(make_book, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")  # 2025-12-01 00:00 UTC
+    folder = make_book(book_toml=toml(*[line for line in BOOK if not line.startswith("date ")]))
+    assert load_config(folder).metadata.date == datetime.date(2025, 12, 1)
+
+
+def test_without_a_date_the_book_is_dated_by_its_newest_chapter(make_book, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    folder = make_book(book_toml=toml(*[line for line in BOOK if not line.startswith("date ")]))
+    chapters = sorted((folder / "chapters").glob("*.md"))
+    for number, chapter in enumerate(chapters):  # the newest: 2024-05-17, whatever the order of the files
+        day = datetime.datetime(2024, 5, 17 - number, 12, tzinfo=datetime.UTC).timestamp()
+        os.utime(chapter, (day, day))
+    assert load_config(folder).metadata.date == datetime.date(2024, 5, 17)
 
 
 # --- bad values ----------------------------------------------------------------------------------

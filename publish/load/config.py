@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import difflib
+import os
 import re
 import tomllib
 import uuid
@@ -27,7 +28,7 @@ BOOK_KEYS = {
     "subtitle": False,
     "authors": True,
     "lang": True,
-    "date": True,
+    "date": False,  # mdBook, Pandoc and Quarto books have none: see _date
     "publisher": False,
     "rights": False,
     "description": False,
@@ -104,7 +105,7 @@ def _parse(path: Path, text: str, data: dict[str, Any]) -> BookConfig:
         subtitle=locate.text(book, "subtitle", ""),
         authors=_authors(locate, book),
         lang=_lang(locate, book),
-        date=_date(locate, book),
+        date=_date(locate, book, path.parent),
         publisher=locate.text(book, "publisher", ""),
         rights=locate.text(book, "rights", ""),
         description=locate.text(book, "description", ""),
@@ -153,7 +154,16 @@ def _lang(locate: _Locator, book: dict[str, Any]) -> str:
     return lang
 
 
-def _date(locate: _Locator, book: dict[str, Any]) -> datetime.date:
+def _date(locate: _Locator, book: dict[str, Any], folder: Path) -> datetime.date:
+    """`date`, else the day of SOURCE_DATE_EPOCH (a reproducible build), else the day the newest
+    chapter was last saved: the book is dated when it was last written."""
+    if "date" not in book:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        if epoch.isdigit():
+            return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
+        saved = [p.stat().st_mtime for p in (folder / "chapters").glob("*.md") if p.is_file()]
+        newest = max(saved, default=0.0) or datetime.datetime.now(datetime.UTC).timestamp()
+        return datetime.datetime.fromtimestamp(newest, datetime.UTC).date()
     value = book["date"]
     if isinstance(value, datetime.datetime):
         return value.date()

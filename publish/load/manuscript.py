@@ -155,7 +155,7 @@ def _load_chapter(path: Path, book_lang: str, max_bytes: int) -> Chapter:
     lines = text.splitlines()
     front = _front_matter(path, lines)
     body_lines = lines[front.body_start :]
-    title, title_line = _find_title(path, body_lines, front.body_start)
+    title, title_line, unnumbered = _find_title(path, body_lines, front.body_start)
     if front.title is not None:
         title, title_line = front.title, 0  # 0: the title comes from front matter
     if not title:
@@ -173,7 +173,7 @@ def _load_chapter(path: Path, book_lang: str, max_bytes: int) -> Chapter:
         text="\n".join(body_lines) + "\n",
         first_line=front.body_start + 1,
         lang=front.lang or book_lang,
-        numbered=front.numbered,
+        numbered=front.numbered and not unnumbered,
     )
 
 
@@ -227,9 +227,10 @@ def _front_matter(path: Path, lines: list[str]) -> FrontMatter:
     return FrontMatter(title or None, numbered, lang or None, index + 1)
 
 
-def _find_title(path: Path, body: list[str], offset: int) -> tuple[str, int]:
-    """The first level-1 ATX heading outside code fences; a second one is an error."""
-    title, title_line = "", 0
+def _find_title(path: Path, body: list[str], offset: int) -> tuple[str, int, bool]:
+    """The first level-1 ATX heading outside code fences, its line, and whether its attributes
+    unnumber it (`{.unnumbered}` or Pandoc's `{-}`); a second one is an error."""
+    title, title_line, unnumbered = "", 0, False
     for index, raw in outside_code_fences(body):
         match = _ATX_TITLE.match(raw)
         if not match and _SETEXT_1.match(raw) and index and body[index - 1].strip() and not title_line:
@@ -243,10 +244,15 @@ def _find_title(path: Path, body: list[str], offset: int) -> tuple[str, int]:
                 line=offset + index + 1,
                 hint="use `##` for sections, or split the chapter into two files",
             )
-        title = re.sub(r"\s*\{[^}]*\}\s*$", "", match.group(1))  # drop an attribute list
+        attributes = re.search(r"\s*\{([^}]*)\}\s*$", match.group(1))
+        if attributes:
+            unnumbered = bool({".unnumbered", "-"} & set(attributes.group(1).split()))
+            title = match.group(1)[: attributes.start()]  # drop the attribute list
+        else:
+            title = match.group(1)
         title = re.sub(r"[*_`]", "", title)  # plain text: emphasis marks out
         title_line = offset + index + 1
-    return title, title_line
+    return title, title_line, unnumbered
 
 
 def _unquote(value: str) -> str:
