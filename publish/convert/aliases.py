@@ -28,7 +28,7 @@ def github_slug(text: str) -> str:
 
 
 def pandoc_slug(text: str) -> str:
-    """Pandoc's auto_identifiers: as above plus `.`, spaces to one hyphen between words, nothing before the first letter."""
+    """Pandoc's auto_identifiers: as above plus `.`, one hyphen between words, nothing before the first letter."""
     kept = "-".join(re.sub(r"[^\w\-. ]", "", text.lower()).split())
     first = re.search(r"[^\W\d_]", kept)
     return kept[first.start() :] if first else ""

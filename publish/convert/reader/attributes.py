@@ -20,7 +20,7 @@ from markdown.treeprocessors import Treeprocessor
 
 # Attributes an author may give that reach the HTML as they are; the rest are read and dropped.
 KEPT = ("lang", "title", "width", "height")
-HEADING_DASH = re.compile(r"^([ ]{0,3}#{1,6}[ \t].*?)[ \t]*\{[ \t]*-[ \t]*\}[ \t]*$")
+HEADING_ATTRIBUTES = re.compile(r"^([ ]{0,3}#{1,6}[ \t].*?)[ \t]*\{([^}]*)\}[ \t]*$")
 CSS_LENGTH = re.compile(r"^\d+(?:\.\d+)?(?:%|px|cm|mm|in|pt|pc|em|rem|ex|ch|vw|vh)?$")
 
 
@@ -65,7 +65,16 @@ def parse_attributes(text: str) -> Attributes:
 
 class UnnumberedPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
-        return [HEADING_DASH.sub(r"\1 {.unnumbered}", line) for line in lines]
+        return [_unnumbered(line) for line in lines]
+
+
+def _unnumbered(line: str) -> str:
+    """`{-}` -> `{.unnumbered}`, and a `-` among other attributes: `{#preface -}`."""
+    heading = HEADING_ATTRIBUTES.match(line)
+    if heading is None or "-" not in heading.group(2).split():
+        return line
+    kept = [token for token in heading.group(2).split() if token != "-"]
+    return f"{heading.group(1)} {{{' '.join([*kept, '.unnumbered'])}}}"
 
 
 class ImageSizeTreeprocessor(Treeprocessor):

@@ -137,9 +137,12 @@ class FencePreprocessor(Preprocessor):
                     in_list = False
                 previous_blank = False
             out.append(line)
-        if current is not None:
+        if current is not None:  # left open: it runs to the end, less the blank lines that end the file
+            while current.lines and not current.lines[-1].strip():
+                current.lines.pop()
             out += self._close(current)
-        return ["" if line is _AFTER else line for line in out]
+        # A blank line more at the end: a placeholder ending the text would keep its newline in its <p>.
+        return ["" if line is _AFTER else line for line in out] + [""]
 
     @staticmethod
     def _is_fence(opening: re.Match[str], in_list: bool, depth: int) -> bool:

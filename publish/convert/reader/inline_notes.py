@@ -28,7 +28,11 @@ class InlineNotePreprocessor(Preprocessor):
                 out.append(text[index:end])
                 index = end
                 continue
-            if text.startswith("^[", index) and (index == 0 or text[index - 1] != "\\"):
+            if (
+                text.startswith("^[", index)
+                and text[index + 2 : index + 3] != "^"
+                and (index == 0 or text[index - 1] != "\\")
+            ):
                 closing = _closing_bracket(text, index + 1)
                 if closing is not None:
                     notes.append(" ".join(text[index + 2 : closing].split()))

@@ -4,6 +4,7 @@
   poems and addresses: each line keeps its line break and its leading spaces.
 - A line ending with a backslash breaks the line there (CommonMark), like two trailing spaces.
 - `Table: caption` or `: caption` just before or after a table becomes the table's `<caption>`.
+- A table may follow its paragraph without a blank line (GitHub).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from markdown.treeprocessors import Treeprocessor
 LINE_BLOCK = re.compile(r"^\|(?: (.*)|)$")
 TABLE_ROW = re.compile(r"^[ ]{0,3}\|?.*\|.*$")
 DELIMITER_ROW = re.compile(r"^[ ]{0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
-CAPTION = re.compile(r"^[ ]{0,3}(?:Table)?:[ \t]+(\S.*)$")
+CAPTION = re.compile(r"^[ ]{0,3}(?:[Tt]able)?:[ \t]+(\S.*)$")
 HARD_BREAK = re.compile(r"(?<!\\)((?:\\\\)*)\\$")
 CAPTION_CLASS = "publish-table-caption"
 STASH = re.compile("^[ ]*\x02wzxhzdk:\\d+\x03[ ]*$")
@@ -26,7 +27,17 @@ STASH = re.compile("^[ ]*\x02wzxhzdk:\\d+\x03[ ]*$")
 
 class LinesPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
-        return _hard_breaks(_captions(_line_blocks(lines)))
+        return _hard_breaks(_captions(_tables_after_text(_line_blocks(lines))))
+
+
+def _tables_after_text(lines: list[str]) -> list[str]:
+    """GitHub: a table may follow its paragraph without a blank line; Python-Markdown needs one."""
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        if out and out[-1].strip() and not TABLE_ROW.match(out[-1]) and _table_starts_at(lines, index):
+            out.append("")
+        out.append(line)
+    return out
 
 
 def _line_blocks(lines: list[str]) -> list[str]:

@@ -31,6 +31,7 @@ class _Item:
     content: int  # column where the item's content starts in the source
     depth: int  # 0 for a top-level item
     kind: str  # the bullet (-, * or +) or the ordered list's delimiter (. or )): another one starts a new list
+    after_blank: bool  # a blank line came before the item
 
 
 class ListPreprocessor(Preprocessor):
@@ -50,7 +51,7 @@ class ListPreprocessor(Preprocessor):
             if item and THEMATIC_BREAK.match(line):
                 item = None  # `- - -` and `* * *` are rules
             if item and self._opens_item(item, stack, previous):
-                self._item(item, stack, out, previous, self.md.htmlStash.store("<!-- -->"))
+                self._item(item, stack, out, previous, self.md.htmlStash.store("<!-- -->"), self.md.htmlStash.store(""))
                 previous = "text" if item.group("content").strip() else "block"
                 continue
             if not stack:
@@ -89,7 +90,9 @@ class ListPreprocessor(Preprocessor):
         return item.group("number") is None or int(item.group("number")) == 1
 
     @staticmethod
-    def _item(item: re.Match[str], stack: list[_Item], out: list[str], previous: str, separator: str) -> None:
+    def _item(
+        item: re.Match[str], stack: list[_Item], out: list[str], previous: str, separator: str, empty: str
+    ) -> None:
         indent = len(item.group("indent"))
         sibling: _Item | None = None
         while stack and indent < stack[-1].content:
@@ -97,16 +100,19 @@ class ListPreprocessor(Preprocessor):
         ordered = item.group("number") is not None
         kind = item.group("marker")[-1]
         depth = stack[-1].depth + 1 if stack else 0
-        if not stack and not sibling and previous == "text":
-            out.append("")  # a list may follow its paragraph without a blank line
+        if not stack and not sibling and previous != "blank":
+            out.append("")  # a list may follow its paragraph (or a quote, a heading) without a blank line
+        elif sibling and sibling.depth > depth and sibling.after_blank and previous != "blank":
+            out.append("")  # else Python-Markdown keeps this item in the nested list, which began after a blank
         elif sibling and sibling.depth == depth and sibling.kind != kind:
             # Another bullet or delimiter starts another list; Python-Markdown would run them together.
             out += ["", " " * (4 * depth) + separator, ""]
         spaces = len(item.group("space"))
         width = len(item.group("marker")) + (spaces if 1 <= spaces <= 4 else 1)
         marker = item.group("number") + "." if ordered else item.group("marker")
-        out.append(" " * (4 * depth) + marker + " " + item.group("content").strip(" "))
-        stack.append(_Item(indent + width, depth, kind))
+        content = item.group("content").strip(" ") or empty  # a bare `-` would underline the item above
+        out.append(" " * (4 * depth) + marker + " " + content)
+        stack.append(_Item(indent + width, depth, kind, previous == "blank"))
 
 
 class ListExtension(Extension):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import markdown as python_markdown
 
 from publish.convert.reader.attributes import AttributeExtension
+from publish.convert.reader.blocks import BlockExtension
 from publish.convert.reader.divs import DivExtension
 from publish.convert.reader.fences import CSS_CLASS, FenceExtension
 from publish.convert.reader.inline_notes import InlineNoteExtension
@@ -64,6 +65,7 @@ def read_markdown(text: str, lang: str = "fr") -> str:
         ListExtension(),
         SpanExtension(),
         AttributeExtension(),
+        BlockExtension(),
         LinesExtension(),
         InlineNoteExtension(),
         TaskExtension(),

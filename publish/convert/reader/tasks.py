@@ -19,7 +19,7 @@ BOX = re.compile(r"^\[([ xX])\][ \t]+")
 
 class TaskTreeprocessor(Treeprocessor):
     def run(self, root: ET.Element) -> None:
-        for task_list in root.iter("ul"):
+        for task_list in [e for e in root.iter() if e.tag in ("ul", "ol")]:
             items = [item for item in task_list if item.tag == "li"]
             if [item for item in items if _mark(item)]:
                 task_list.set("class", " ".join([*(task_list.get("class") or "").split(), "tasks"]))
