@@ -95,14 +95,16 @@ class ListPreprocessor(Preprocessor):
     ) -> None:
         indent = len(item.group("indent"))
         sibling: _Item | None = None
+        nested_after_blank = False  # a nested item that began after a blank line is closed here
         while stack and indent < stack[-1].content:
             sibling = stack.pop()
+            nested_after_blank = nested_after_blank or (sibling.after_blank and sibling.depth > 0)
         ordered = item.group("number") is not None
         kind = item.group("marker")[-1]
         depth = stack[-1].depth + 1 if stack else 0
         if not stack and not sibling and previous != "blank":
             out.append("")  # a list may follow its paragraph (or a quote, a heading) without a blank line
-        elif sibling and sibling.depth > depth and sibling.after_blank and previous != "blank":
+        elif nested_after_blank and previous != "blank":
             out.append("")  # else Python-Markdown keeps this item in the nested list, which began after a blank
         elif sibling and sibling.depth == depth and sibling.kind != kind:
             # Another bullet or delimiter starts another list; Python-Markdown would run them together.
