@@ -16,6 +16,7 @@ from publish.errors import WARNING
 from publish.load.source import SourceText
 
 FENCE = re.compile(r"^(?:[ ]{0,3}>[ ]?)*[ ]*(`{3,}|~{3,})(.*)$")
+_MAY_HOLD = re.compile(r"\{[{%#]|\[\[|@|\$")
 CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 
 
@@ -82,6 +83,8 @@ def report_unsupported(source: SourceText) -> None:
             continue
         if divs and CLOSING.match(line):
             divs.pop()
+            continue
+        if not _MAY_HOLD.search(line):  # most lines: none of the characters these constructs start with
             continue
         text = CODE_SPAN.sub(lambda m: " " * len(m.group()), line)
         for construct in CONSTRUCTS:

@@ -27,7 +27,12 @@ STASH = re.compile("^[ ]*\x02wzxhzdk:\\d+\x03[ ]*$")
 
 class LinesPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
-        return _hard_breaks(_captions(_tables_after_text(_line_blocks(lines))))
+        text = "\n".join(lines)
+        if "|" in text:
+            lines = _captions(_tables_after_text(_line_blocks(lines)))
+        if "\\\n" in text:
+            lines = _hard_breaks(lines)
+        return lines
 
 
 def _tables_after_text(lines: list[str]) -> list[str]:

@@ -1,6 +1,6 @@
 """The reader assembled: one configured Python-Markdown per chapter, Markdown text -> HTML.
 
-Python-Markdown's own extensions, pymdown-extensions' and ours (one module per syntax family in
+Python-Markdown's own extensions and ours (one module per syntax family in
 this package), with the priorities that make them read CommonMark, GitHub and Pandoc habits.
 Everything after it works on the HTML tree (convert/chapter.py lists those passes).
 """
@@ -13,12 +13,13 @@ from publish.convert.reader.attributes import AttributeExtension
 from publish.convert.reader.blocks import BlockExtension
 from publish.convert.reader.divs import DivExtension
 from publish.convert.reader.fences import CSS_CLASS, FenceExtension
+from publish.convert.reader.headings import HeadingIdExtension
 from publish.convert.reader.inline_notes import InlineNoteExtension
+from publish.convert.reader.inlines import InlineExtension
 from publish.convert.reader.lines import LinesExtension
 from publish.convert.reader.lists import ListExtension
 from publish.convert.reader.spans import SpanExtension
 from publish.convert.reader.tasks import TaskExtension
-from publish.model import slugify
 
 EXTENSIONS = (
     "tables",
@@ -29,28 +30,13 @@ EXTENSIONS = (
     "abbr",
     "admonition",
     "sane_lists",
-    "toc",
-    "md_in_html",
-    "pymdownx.tilde",
-    "pymdownx.caret",
-    "pymdownx.magiclink",
 )
-
-
-def _heading_slug(value: str, separator: str) -> str:
-    # Ids must be XML names: a heading such as "2025 : le sommet" gets a letter first.
-    slug = slugify(value).replace("-", separator) or "section"
-    return slug if slug[0].isalpha() else "s" + separator + slug
 
 
 def _extension_configs() -> dict[str, dict[str, object]]:
     return {
         "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "", "UNIQUE_IDS": False, "USE_DEFINITION_ORDER": False},
         "codehilite": {"css_class": CSS_CLASS, "guess_lang": False},
-        "toc": {"slugify": _heading_slug, "permalink": False},
-        "pymdownx.tilde": {"subscript": True, "delete": True},
-        "pymdownx.caret": {"superscript": True, "insert": False},
-        "pymdownx.magiclink": {"hide_protocol": False, "repo_url_shortener": False},
     }
 
 
@@ -68,10 +54,14 @@ def read_markdown(text: str, lang: str = "fr") -> str:
         BlockExtension(),
         LinesExtension(),
         InlineNoteExtension(),
+        InlineExtension(),
         TaskExtension(),
+        HeadingIdExtension(),
     ]
+    # md_in_html reads Markdown inside <div markdown="1">: only ::: divs and raw HTML can make one.
+    html_blocks = ["md_in_html"] if ":::" in text or "markdown=" in text else []
     converter = python_markdown.Markdown(
-        extensions=[*EXTENSIONS, *ours],
+        extensions=[*EXTENSIONS, *html_blocks, *ours],
         extension_configs=_extension_configs(),
         output_format="html",
     )

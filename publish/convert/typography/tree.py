@@ -188,8 +188,8 @@ def _collect(parent: etree._Element, lang: str, run: Run, nested: list[tuple[etr
 
 def apply_rules(run: Run, table: LanguageTable, rules: tuple[Rule, ...]) -> None:
     """Run each rule over the whole block; keep only matches made of editable text in ``table``'s language."""
+    text = "".join(run.chars)
     for rule in rules:
-        text = "".join(run.chars)
         state = BlockState()
         chars: list[str] = []
         owners: list[int] = []
@@ -213,6 +213,7 @@ def apply_rules(run: Run, table: LanguageTable, rules: tuple[Rule, ...]) -> None
             run.chars = chars + run.chars[position:]
             run.owners = owners + run.owners[position:]
             run.locked = locked + run.locked[position:]
+            text = "".join(run.chars)  # joined again only when a rule changed it
 
 
 def _editable(run: Run, start: int, end: int, table: LanguageTable) -> bool:
