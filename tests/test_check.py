@@ -223,3 +223,25 @@ def test_outputs_check_says_when_epubcheck_cannot_run(make_book, tmp_path):
     )
     assert result.returncode == 0
     assert "note: EPUBCheck not run: Java is not installed" in result.stdout
+
+
+def test_a_wrong_value_in_book_toml_does_not_hide_the_chapters_findings(make_book, tmp_path):
+    book_toml = '[book]\ntitle = "Carnet"\nauthors = ["Alice Martin"]\nlang = "fr"\ndate = "demain"\n'
+    folder = make_book({"01-un.md": "# Un\n\nVoir [la suite](02-absent.md).\n"}, book_toml=book_toml)
+    found = findings_of(folder)
+    assert [(name, line, level) for name, line, _, level, _ in found] == [
+        ("book.toml", 5, "error"),
+        ("01-un.md", 3, "error"),
+    ]
+    assert "`demain` is not a date" in found[0][4]
+    with pytest.raises(PublishError) as caught:  # and the build stops on both, writing nothing
+        build(folder, tmp_path / "out", BuildOptions(formats=("epub",)))
+    assert len(caught.value.diagnostics) == 2
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_book_toml_that_is_not_toml_still_stops_everything(make_book):
+    folder = make_book(book_toml='[book]\ntitle = "Carnet\n')
+    with pytest.raises(PublishError) as caught:
+        check_book(folder)
+    assert "invalid TOML" in caught.value.message

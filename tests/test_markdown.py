@@ -458,7 +458,7 @@ def test_the_title_is_typeset_once_for_every_medium(make_book):
 
 
 def test_book_toml_is_read_once_per_build(make_book, tmp_path, monkeypatch):
-    import publish.build.pipeline
+    import publish.load.config
     import publish.load.manuscript
     from publish.load.config import load_config
 
@@ -468,7 +468,7 @@ def test_book_toml_is_read_once_per_build(make_book, tmp_path, monkeypatch):
         reads.append(root)
         return load_config(root)
 
-    monkeypatch.setattr(publish.build.pipeline, "load_config", counting)
+    monkeypatch.setattr(publish.load.config, "load_config", counting)  # read_config calls it too
     monkeypatch.setattr(publish.load.manuscript, "load_config", counting)
     from publish.build.pipeline import BuildOptions, build
 

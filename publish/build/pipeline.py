@@ -12,7 +12,7 @@ from publish.build.outputs import Job, build_timestamp
 from publish.build.plan import DEFAULT_FORMATS, FORMATS, BuildOptions, file_name, formats_for
 from publish.convert.remote_images import RemotePolicy
 from publish.errors import ERROR, WARNING, Diagnostic, PublishError
-from publish.load.config import BookConfig, load_config
+from publish.load.config import BookConfig, read_config
 from publish.model import slugify
 from publish.store import Store, forget_legacy_entries
 from publish.theme.loading import builtin_styles, theme_media
@@ -133,7 +133,9 @@ def _cached(
     if store is None or options.allow_remote or not folder.is_dir():
         return "", None, None
     root = folder.resolve()
-    config = load_config(root)
+    config = read_config(root)
+    if config.findings:  # a mistake in book.toml: nothing to reuse; the check reports it with the rest
+        return "", None, config
     paths = {
         name: out / file_name(slugify(config.metadata.title) or "book", name)
         for name in formats_for(config.pdf, options, *theme_media(config.theme, root))

@@ -10,7 +10,7 @@ from pathlib import Path
 from publish.convert.book import prepare_book
 from publish.convert.remote_images import RemotePolicy
 from publish.errors import Diagnostic, PublishError
-from publish.load.config import BookConfig
+from publish.load.config import BookConfig, read_config
 from publish.load.manuscript import load_manuscript
 from publish.model import Book, PreparedBook, RenderedChapter
 from publish.store import Store
@@ -57,14 +57,18 @@ def check_book(
     """Load and prepare the book (load/, convert/), then its theme (theme/): every finding at once.
 
     Mistakes that leave nothing to check (no book.toml, bad TOML, an unknown theme)
-    raise PublishError; everything else comes back as diagnostics. ``config`` is book.toml
-    when the caller has read it already (the build reads it once, for its cache). Converted
-    chapters are kept in the ``store``, or with ``cached`` in the manuscript's own.
+    raise PublishError; everything else comes back as diagnostics, a wrong value in
+    book.toml too (read_config). ``config`` is book.toml when the caller has read it
+    already (the build reads it once, for its cache). Converted chapters are kept in the
+    ``store``, or with ``cached`` in the manuscript's own.
     """
+    if config is None and folder.is_dir():
+        config = read_config(folder.resolve())
     book = load_manuscript(folder, config)
     prepared = prepare_book(book, remote, chapter_done, store or (Store.of(book.root) if cached else None))
     theme = load_theme(book.theme, book.root, book.metadata.lang)
-    return CheckedBook(prepared, theme, prepared.diagnostics + theme.warnings)
+    findings = config.findings if config else ()
+    return CheckedBook(prepared, theme, findings + prepared.diagnostics + theme.warnings)
 
 
 def stop_if_needed(checked: CheckedBook, strict: bool) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from publish.errors import PublishError
+from publish.errors import Diagnostic, PublishError
 from publish.load.source import LANGUAGE_TAG
 from publish.model import PAGE_SIZES, EpubSettings, HandoutSettings, Limits, Metadata, PdfSettings
 
@@ -54,6 +54,42 @@ class BookConfig:
     epub: EpubSettings
     handout: HandoutSettings
     limits: Limits
+    # What was wrong in book.toml when the rest of it stood in (see read_config): the build stops on it.
+    findings: tuple[Diagnostic, ...] = ()
+
+
+def read_config(root: Path) -> BookConfig:
+    """book.toml as `load_config` reads it; when one of its values is wrong, the keys that are
+    right (or defaults) stand in and the mistake is kept in ``findings``, so that `check` and
+    `build` report it together with every finding about the chapters, in one pass.
+
+    A missing, unreadable or unparsable book.toml leaves nothing to stand in: it raises.
+    """
+    try:
+        return load_config(root)
+    except PublishError as error:
+        path = root / CONFIG_NAME
+        try:
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            raise error from None
+        return dataclasses.replace(_stand_in(path, text, data), findings=error.diagnostics)
+
+
+def _stand_in(path: Path, text: str, data: dict[str, Any]) -> BookConfig:
+    """The most of [book] that is valid: title, authors, lang and the chapter list, each kept if it passes."""
+    written = data.get("book")
+    book: dict[str, Any] = written if isinstance(written, dict) else {}
+    kept: dict[str, Any] = {"title": path.parent.name, "authors": ["?"], "lang": "fr"}
+    for key in ("title", "authors", "lang", "chapters"):
+        if key in book:
+            try:
+                _parse(path, text, {"book": {**kept, key: book[key]}})
+            except PublishError:
+                continue
+            kept[key] = book[key]
+    return _parse(path, text, {"book": kept})
 
 
 def load_config(root: Path) -> BookConfig:
