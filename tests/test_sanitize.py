@@ -151,3 +151,17 @@ def test_command_line_prints_the_warnings(hostile, tmp_path):
 def test_what_python_markdown_makes_needs_no_removal(html):
     assert find_removals(html) == []
     assert "text-align" not in html or "text-align" in sanitize(html)
+
+
+def test_data_attributes_and_image_sizes_are_kept_without_a_warning():
+    html = '<div class="exercice" data-niveau="2"><p>x</p></div><img src="a.png" alt="a" style="width: 50%">'
+    assert find_removals(html) == []
+    assert 'data-niveau="2"' in sanitize(html) and 'style="width:50%"' in sanitize(html)
+
+
+def test_a_style_other_than_a_size_is_still_removed_from_an_image():
+    html = '<img src="a.png" alt="a" style="position: fixed; width: 50%">'
+    assert [r.what for r in find_removals(html)] == [
+        "style `position: fixed; width: 50%` of <img> (only text-align, width and height are kept)"
+    ]
+    assert "position" not in sanitize(html)

@@ -105,6 +105,7 @@ URL_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp"})  # and relati
 URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 STYLE_PROPERTIES = frozenset({"text-align", "width", "height"})  # table columns' alignment; image sizes
 DROPPED_WITH_CONTENT = frozenset({"script", "style"})
+DATA_PREFIX = "data-"  # data-* attributes (Pandoc's `{niveau=2}`) are inert: kept for custom themes' selectors
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ def sanitize(html: str) -> str:
         link_rel=None,
         strip_comments=True,
         filter_style_properties=set(STYLE_PROPERTIES),
+        generic_attribute_prefixes={DATA_PREFIX},
     )
 
 
@@ -155,6 +157,8 @@ def _attribute_removals(element: etree._Element, tag: str) -> list[Removal]:
     removals = []
     allowed = GLOBAL_ATTRIBUTES | TAG_ATTRIBUTES.get(tag, frozenset())
     for name, value in element.attrib.items():
+        if name.startswith(DATA_PREFIX):
+            continue
         if name not in allowed:
             removals.append(Removal(f"`{name}` attribute of <{tag}>", f"{name}="))
         elif name in URL_ATTRIBUTES:

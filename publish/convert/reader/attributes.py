@@ -18,8 +18,9 @@ from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-# Attributes an author may give that reach the HTML as they are; the rest are read and dropped.
+# Attributes an author may give that reach the HTML as they are; any other becomes `data-<name>`.
 KEPT = ("lang", "title", "width", "height")
+NAME = re.compile(r"[a-z][a-z0-9-]*")
 HEADING_ATTRIBUTES = re.compile(r"^([ ]{0,3}#{1,6}[ \t].*?)[ \t]*\{([^}]*)\}[ \t]*$")
 CSS_LENGTH = re.compile(r"^\d+(?:\.\d+)?(?:%|px|cm|mm|in|pt|pc|em|rem|ex|ch|vw|vh)?$")
 
@@ -37,7 +38,11 @@ class Attributes:
             parts.append(f'id="{escape(self.id)}"')
         if self.classes:
             parts.append(f'class="{escape(" ".join(self.classes))}"')
-        parts += [f'{key}="{escape(value)}"' for key, value in self.values.items() if key in KEPT and key not in drop]
+        for key, value in self.values.items():
+            if key in drop or not NAME.fullmatch(key):
+                continue
+            name = key if key in KEPT or key.startswith("data-") else "data-" + key  # Pandoc's HTML5 does so
+            parts.append(f'{name}="{escape(value)}"')
         return "".join(" " + part for part in parts)
 
 

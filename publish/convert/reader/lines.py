@@ -4,7 +4,9 @@
   poems and addresses: each line keeps its line break and its leading spaces.
 - A line ending with a backslash breaks the line there (CommonMark), like two trailing spaces.
 - `Table: caption` or `: caption` just before or after a table becomes the table's `<caption>`.
-- A table may follow its paragraph without a blank line (GitHub).
+- A table may follow its paragraph without a blank line (GitHub); a table of a header row only
+  has no empty body row.
+- `~` starts a definition as `:` does (Pandoc).
 """
 
 from __future__ import annotations
@@ -16,23 +18,32 @@ from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from publish.convert.reader.quotes import through_quotes
+
 LINE_BLOCK = re.compile(r"^\|(?: (.*)|)$")
 TABLE_ROW = re.compile(r"^[ ]{0,3}\|?.*\|.*$")
 DELIMITER_ROW = re.compile(r"^[ ]{0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 CAPTION = re.compile(r"^[ ]{0,3}(?:[Tt]able)?:[ \t]+(\S.*)$")
 HARD_BREAK = re.compile(r"(?<!\\)((?:\\\\)*)\\$")
 CAPTION_CLASS = "publish-table-caption"
+TILDE_DEFINITION = re.compile(r"^~([ \t]+\S)")  # Pandoc's other definition marker
 STASH = re.compile("^[ ]*\x02wzxhzdk:\\d+\x03[ ]*$")
 
 
 class LinesPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
-        text = "\n".join(lines)
-        if "|" in text:
-            lines = _captions(_tables_after_text(_line_blocks(lines)))
-        if "\\\n" in text:
-            lines = _hard_breaks(lines)
-        return lines
+        return through_quotes(lines, _rewrite)
+
+
+def _rewrite(lines: list[str]) -> list[str]:
+    text = "\n".join(lines)
+    if "|" in text:
+        lines = _captions(_tables_after_text(_line_blocks(lines)))
+    if "\\\n" in text:
+        lines = _hard_breaks(lines)
+    if "\n~" in text:
+        lines = [TILDE_DEFINITION.sub(r":\1", line) for line in lines]
+    return lines
 
 
 def _tables_after_text(lines: list[str]) -> list[str]:
@@ -123,23 +134,27 @@ def _hard_breaks(lines: list[str]) -> list[str]:
     return out
 
 
-class CaptionTreeprocessor(Treeprocessor):
-    """Move each caption paragraph into its table (the one after it, else the one before)."""
+class TableTreeprocessor(Treeprocessor):
+    """A header-only table loses its empty row; a caption paragraph moves into its table (next, else previous)."""
 
     def run(self, root: ET.Element) -> None:
+        for table in root.iter("table"):
+            body = table.find("tbody")
+            if body is not None and all(not "".join(cell.itertext()).strip() for cell in body.iter("td")):
+                table.remove(body)  # Python-Markdown gives a header-only table an empty row
         for parent in list(root.iter()):
             children = list(parent)
             for index, child in enumerate(children):
                 if child.tag != "p" or CAPTION_CLASS not in (child.get("class") or "").split():
                     continue
-                table = _table_next_to(children, index)
-                if table is None:
+                captioned = _table_next_to(children, index)
+                if captioned is None:
                     child.attrib.pop("class")
                     continue
                 caption = ET.Element("caption")
                 caption.text, caption.tail = child.text, None
                 caption.extend(list(child))
-                table.insert(0, caption)
+                captioned.insert(0, caption)
                 parent.remove(child)
 
 
@@ -154,4 +169,4 @@ def _table_next_to(children: list[ET.Element], index: int) -> ET.Element | None:
 class LinesExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         md.preprocessors.register(LinesPreprocessor(md), "publish_lines", 25)
-        md.treeprocessors.register(CaptionTreeprocessor(md), "publish_captions", 4)
+        md.treeprocessors.register(TableTreeprocessor(md), "publish_tables", 4)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
+from publish.convert.reader.quotes import through_quotes
+
 ITEM = re.compile(r"^(?P<indent>[ ]*)(?P<marker>[-*+]|(?P<number>\d{1,9})[.)])(?P<space>[ ]+|$)(?P<content>.*)$")
 THEMATIC_BREAK = re.compile(r"^[ ]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 BLOCK_START = re.compile(r"^[ ]{0,3}(?:#{1,6}(?:[ \t]|$)|>|<(?:div|table|pre|figure|aside|section|details|!--)\b)")
@@ -38,6 +40,9 @@ class ListPreprocessor(Preprocessor):
     """Re-indent list items and their content to Python-Markdown's four spaces a level."""
 
     def run(self, lines: list[str]) -> list[str]:
+        return through_quotes(lines, self._rewrite)
+
+    def _rewrite(self, lines: list[str]) -> list[str]:
         out: list[str] = []
         stack: list[_Item] = []
         previous = "blank"  # blank, text (a paragraph line) or block
