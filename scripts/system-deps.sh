@@ -6,7 +6,8 @@
 set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
-          fonts-vollkorn fonts-inter fonts-jetbrains-mono)
+          fonts-vollkorn fonts-inter fonts-jetbrains-mono
+          fonts-dejavu-core)  # ☐ ☑ of task lists, which the theme's text fonts lack
 # Debian's own Python needs python3-venv for `python3 -m venv`.
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || packages+=(python3-venv)
 if [[ "${1:-}" == "--test" ]]; then
