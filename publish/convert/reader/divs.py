@@ -1,24 +1,26 @@
 """Pandoc's fenced divs, `::: {.note}` … `:::`, and the callouts, epigraphs and page breaks made of them.
 
 A line of three colons or more followed by a class name or an attribute list opens a div; a line
-of colons alone closes the innermost one. The div's Markdown is read as Markdown (through
-md_in_html). Callouts (`note`, `tip`, `warning`, `important`, `caution`) get a title in the
-chapter's language, or the one given with `title="…"`, and `role="note"` so that a screen
+of colons alone closes the innermost one. A block processor reads them, so divs work wherever
+blocks do: at the top, nested, in list items, in block quotes. Callouts (`note`, `tip`,
+`warning`, `important`, `caution`) get a title in the chapter's language, or the one given
+with `title="…"`, and `role="note"` so that a screen
 reader announces them; `epigraph`, `dedication`, `aside`, `sidebar`, `center` and `pagebreak`
 are styled by the theme; any other class is kept for a theme of one's own. A div left open is
-closed at the end of the chapter (``unknown.py`` warns about it).
+closed at the end of its container (``convert/unsupported.py`` warns about it).
 """
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 
 from markdown import Extension, Markdown
-from markdown.preprocessors import Preprocessor
-from markdown.treeprocessors import Treeprocessor
+from markdown.blockparser import BlockParser
+from markdown.blockprocessors import BlockProcessor
 
-from publish.convert.reader.attributes import parse_attributes
+from publish.convert.reader.attributes import Attributes, parse_attributes
 
 OPENING = re.compile(
     r"^[ ]{0,3}(?P<colons>:{3,})[ \t]*(?P<spec>\{[^}]*\}|[\w-]+)[ \t]*(?P<more>\{[^}]*\})?[ \t]*:*[ \t]*$"
@@ -50,60 +52,71 @@ CALLOUT_TITLES = {  # the titles a callout gets when the author gives none, by l
         "caution": "Cautela",
     },
 }
-_TITLE_ATTRIBUTE = "data-callout-title"  # carries title="…" from the div to the tree pass, then removed
-_MARK = "data-fenced-div"  # tells our divs from raw HTML ones and admonitions, then removed
 
 
-class DivPreprocessor(Preprocessor):
-    """`:::` lines -> `<div … markdown="1">` and `</div>` lines, blank lines around them."""
+class DivProcessor(BlockProcessor):
+    """A block that opens with a `:::` line: the div runs, across blank lines, to its closing line."""
 
-    def run(self, lines: list[str]) -> list[str]:
-        out: list[str] = []
-        depth = 0
-        for line in lines:
-            opening = OPENING.match(line)
-            if opening:
-                spec = opening.group("spec")
-                attributes = parse_attributes(spec.strip("{}") + " " + (opening.group("more") or "").strip("{}"))
-                title = attributes.values.pop("title", "")
-                extra = f' {_TITLE_ATTRIBUTE}="{_escape(title)}"' if title else ""
-                out += ["", f'<div{attributes.html(drop=("title",))}{extra} {_MARK}="" markdown="1">', ""]
-                depth += 1
-            elif depth and CLOSING.match(line):
-                out += ["", "</div>", ""]
-                depth -= 1
-            else:
-                out.append(line)
-        out += ["", "</div>", ""] * depth
-        return out
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-
-
-class CalloutTreeprocessor(Treeprocessor):
-    """Give each callout its title and its role."""
-
-    def __init__(self, md: Markdown, lang: str) -> None:
-        super().__init__(md)
+    def __init__(self, parser: BlockParser, lang: str) -> None:
+        super().__init__(parser)
         self.titles = CALLOUT_TITLES.get(lang.split("-")[0].lower(), CALLOUT_TITLES["en"])
 
-    def run(self, root: ET.Element) -> None:
-        for div in root.iter("div"):
-            if div.attrib.pop(_MARK, None) is None:
-                continue
-            classes = (div.get("class") or "").split()
-            kind = next((c for c in classes if c in CALLOUTS), None)
-            title = div.attrib.pop(_TITLE_ATTRIBUTE, "")
-            if kind is None:
-                continue
-            div.set("class", " ".join([*classes, "callout"]))
-            div.set("role", "note")
-            heading = ET.Element("p", {"class": "callout-title"})
-            heading.text = title or self.titles[kind]
-            heading.tail = "\n"
-            div.insert(0, heading)
+    def test(self, parent: ET.Element, block: str) -> bool:
+        return OPENING.match(block.split("\n", 1)[0]) is not None
+
+    def run(self, parent: ET.Element, blocks: list[str]) -> None:
+        first, _, rest = blocks.pop(0).partition("\n")
+        opening = OPENING.match(first)
+        assert opening is not None  # test() said so
+        attributes = parse_attributes(
+            opening.group("spec").strip("{}") + " " + (opening.group("more") or "").strip("{}")
+        )
+        content = _content(rest.split("\n") if rest else [], blocks)
+        while content and not content[-1].strip():  # a placeholder ending in a newline would stay in its <p>
+            content.pop()
+        div = ET.SubElement(parent, "div")
+        self._dress(div, attributes)
+        self.parser.parseChunk(div, "\n".join(content))
+
+    def _dress(self, div: ET.Element, attributes: Attributes) -> None:
+        kind = next((c for c in attributes.classes if c in CALLOUTS), None)
+        title = attributes.values.pop("title", "") if kind else ""
+        for name, value in _attributes_of(attributes).items():
+            div.set(name, value)
+        if kind is None:
+            return
+        div.set("class", " ".join([*attributes.classes, "callout"]))
+        div.set("role", "note")
+        heading = ET.SubElement(div, "p", {"class": "callout-title"})
+        heading.text = title or self.titles[kind]
+
+
+def _content(lines: list[str], blocks: list[str]) -> list[str]:
+    """The div's lines up to its closing fence, taken from ``blocks`` as needed; what follows the
+    fence goes back to ``blocks``. Divs opened inside count, so their fences close them."""
+    content: list[str] = []
+    depth = 0
+    while True:
+        for index, line in enumerate(lines):
+            if OPENING.match(line):
+                depth += 1
+            elif CLOSING.match(line):
+                if depth == 0:
+                    if index + 1 < len(lines):
+                        blocks.insert(0, "\n".join(lines[index + 1 :]))
+                    return content
+                depth -= 1
+            content.append(line)
+        if not blocks:
+            return content  # never closed: to the end of the container
+        content.append("")
+        lines = blocks.pop(0).split("\n")
+
+
+def _attributes_of(attributes: Attributes) -> dict[str, str]:
+    """The HTML attributes, as Attributes.html() writes them."""
+    found = re.findall(r' ([\w-]+)="([^"]*)"', attributes.html())
+    return {name: html.unescape(value) for name, value in found}
 
 
 class DivExtension(Extension):
@@ -112,5 +125,5 @@ class DivExtension(Extension):
         self.lang = lang
 
     def extendMarkdown(self, md: Markdown) -> None:
-        md.preprocessors.register(DivPreprocessor(md), "publish_divs", 28)
-        md.treeprocessors.register(CalloutTreeprocessor(md, self.lang), "publish_callouts", 5)
+        # Before indented code (90): a div's fence may be indented by up to three spaces.
+        md.parser.blockprocessors.register(DivProcessor(md.parser, self.lang), "publish_div", 95)

@@ -26,6 +26,7 @@ DELIMITER_ROW = re.compile(r"^[ ]{0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t
 CAPTION = re.compile(r"^[ ]{0,3}(?:[Tt]able)?:[ \t]+(\S.*)$")
 HARD_BREAK = re.compile(r"(?<!\\)((?:\\\\)*)\\$")
 CAPTION_CLASS = "publish-table-caption"
+DIV_FENCE = re.compile(r"^[ ]{0,3}:{3,}")  # a ::: line ends the block before it, as a blank line does
 TILDE_DEFINITION = re.compile(r"^~([ \t]+\S)")  # Pandoc's other definition marker
 STASH = re.compile("^[ ]*\x02wzxhzdk:\\d+\x03[ ]*$")
 
@@ -60,7 +61,8 @@ def _line_blocks(lines: list[str]) -> list[str]:
     out: list[str] = []
     index = 0
     while index < len(lines):
-        if not LINE_BLOCK.match(lines[index]) or (out and out[-1].strip()):
+        after_block = not out or not out[-1].strip() or DIV_FENCE.match(out[-1])
+        if not LINE_BLOCK.match(lines[index]) or not after_block:
             out.append(lines[index])
             index += 1
             continue

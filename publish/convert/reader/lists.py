@@ -24,7 +24,7 @@ from publish.convert.reader.quotes import through_quotes
 
 ITEM = re.compile(r"^(?P<indent>[ ]*)(?P<marker>[-*+]|(?P<number>\d{1,9})[.)])(?P<space>[ ]+|$)(?P<content>.*)$")
 THEMATIC_BREAK = re.compile(r"^[ ]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-BLOCK_START = re.compile(r"^[ ]{0,3}(?:#{1,6}(?:[ \t]|$)|>|<(?:div|table|pre|figure|aside|section|details|!--)\b)")
+BLOCK_START = re.compile(r"^[ ]{0,3}(?:#{1,6}(?:[ \t]|$)|>|:::|<(?:div|table|pre|figure|aside|section|details|!--)\b)")
 STASH = re.compile("^[ ]*\x02wzxhzdk:\\d+\x03[ ]*$")
 
 
@@ -46,6 +46,7 @@ class ListPreprocessor(Preprocessor):
         out: list[str] = []
         stack: list[_Item] = []
         previous = "blank"  # blank, text (a paragraph line) or block
+        content_after_blank = False  # an item's content that began after a blank line runs on
         for line in lines:
             if not line.strip():
                 out.append("")
@@ -56,6 +57,9 @@ class ListPreprocessor(Preprocessor):
             if item and THEMATIC_BREAK.match(line):
                 item = None  # `- - -` and `* * *` are rules
             if item and self._opens_item(item, stack, previous):
+                if content_after_blank and previous != "blank":
+                    out.append("")  # else Python-Markdown reads the item as part of that content block
+                content_after_blank = False
                 self._item(item, stack, out, previous, self.md.htmlStash.store("<!-- -->"), self.md.htmlStash.store(""))
                 previous = "text" if item.group("content").strip() else "block"
                 continue
@@ -74,6 +78,7 @@ class ListPreprocessor(Preprocessor):
                     previous = "block" if starts_block else "text"
                     continue
                 top = stack[-1]
+                content_after_blank = content_after_blank or previous == "blank"
                 out.append(" " * (4 * (top.depth + 1) + indent - top.content) + line.lstrip(" "))
             else:  # a lazy continuation of the item's paragraph
                 out.append(" " * (4 * (stack[-1].depth + 1)) + line.lstrip(" "))

@@ -58,8 +58,8 @@ def read_markdown(text: str, lang: str = "fr") -> str:
         TaskExtension(),
         HeadingIdExtension(),
     ]
-    # md_in_html reads Markdown inside <div markdown="1">: only ::: divs and raw HTML can make one.
-    html_blocks = ["md_in_html"] if ":::" in text or "markdown=" in text else []
+    # md_in_html reads Markdown inside raw HTML marked `markdown="1"` (MkDocs' habit); only then is it needed.
+    html_blocks = ["md_in_html"] if "markdown=" in text else []
     converter = python_markdown.Markdown(
         extensions=[*EXTENSIONS, *html_blocks, *ours],
         extension_configs=_extension_configs(),
