@@ -3,7 +3,8 @@
 attr_list puts them on headings, images and links; this module adds what it lacks: `{-}` after
 a heading (Pandoc's `{.unnumbered}`), and image sizes in % or CSS units (`{width=50%}`), which
 an XHTML `width` attribute cannot hold: they become a `style`, valid in the EPUB and read by
-WeasyPrint; a size in plain pixels stays an attribute.
+WeasyPrint; a size in plain pixels stays an attribute. An image's alt text loses its emphasis
+marks, as CommonMark's plain-text alt does.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from markdown.treeprocessors import Treeprocessor
 KEPT = ("lang", "title", "width", "height")
 NAME = re.compile(r"[a-z][a-z0-9-]*")
 HEADING_ATTRIBUTES = re.compile(r"^([ ]{0,3}#{1,6}[ \t].*?)[ \t]*\{([^}]*)\}[ \t]*$")
+EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|`+)(?=\S)(.+?)(?<=\S)\1")
 CSS_LENGTH = re.compile(r"^\d+(?:\.\d+)?(?:%|px|cm|mm|in|pt|pc|em|rem|ex|ch|vw|vh)?$")
 
 
@@ -82,9 +84,14 @@ def _unnumbered(line: str) -> str:
     return f"{heading.group(1)} {{{' '.join([*kept, '.unnumbered'])}}}"
 
 
-class ImageSizeTreeprocessor(Treeprocessor):
+class ImageTreeprocessor(Treeprocessor):
+    """Image sizes as styles; and alt text as plain text, as CommonMark makes it (`*Belem*` -> Belem)."""
+
     def run(self, root: ET.Element) -> None:
         for image in root.iter("img"):
+            alt = image.get("alt")
+            if alt and any(mark in alt for mark in "*_`"):
+                image.set("alt", EMPHASIS.sub(r"\2", alt))
             style = []
             for name in ("width", "height"):
                 value = (image.get(name) or "").strip()
@@ -100,4 +107,4 @@ class ImageSizeTreeprocessor(Treeprocessor):
 class AttributeExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         md.preprocessors.register(UnnumberedPreprocessor(md), "publish_unnumbered", 26)
-        md.treeprocessors.register(ImageSizeTreeprocessor(md), "publish_image_sizes", 4)
+        md.treeprocessors.register(ImageTreeprocessor(md), "publish_images", 4)

@@ -23,6 +23,7 @@ from markdown.preprocessors import Preprocessor
 from publish.convert.reader.quotes import through_quotes
 
 ITEM = re.compile(r"^(?P<indent>[ ]*)(?P<marker>[-*+]|(?P<number>\d{1,9})[.)])(?P<space>[ ]+|$)(?P<content>.*)$")
+LONG_NUMBER = re.compile(r"^([ ]{0,3}\d{10,})([.)])")
 THEMATIC_BREAK = re.compile(r"^[ ]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 BLOCK_START = re.compile(r"^[ ]{0,3}(?:#{1,6}(?:[ \t]|$)|>|:::|<(?:div|table|pre|figure|aside|section|details|!--)\b)")
 STASH = re.compile("^[ ]*\x02wzxhzdk:\\d+\x03[ ]*$")
@@ -53,6 +54,8 @@ class ListPreprocessor(Preprocessor):
                 previous = "blank"
                 continue
             indent = len(line) - len(line.lstrip(" "))
+            if LONG_NUMBER.match(line):  # CommonMark: nine digits at most; Python-Markdown would take it
+                line = LONG_NUMBER.sub(r"\1\\\2", line)
             item = ITEM.match(line)
             if item and THEMATIC_BREAK.match(line):
                 item = None  # `- - -` and `* * *` are rules
