@@ -11,6 +11,7 @@ from collections import Counter
 
 from lxml import etree
 
+from publish.convert.ids import fold_accents
 from publish.errors import ERROR, WARNING
 from publish.load.source import SourceText, outside_code_fences
 
@@ -70,7 +71,8 @@ def check_note_calls(root: etree._Element, source: SourceText) -> None:
 
 def check_duplicate_ids(root: etree._Element, source: SourceText) -> None:
     """Two elements of a chapter with the same id: links would reach only the first, and EPUB rejects it."""
-    counts = Counter(e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id"))
+    # Compared as they will be written: `{#été}` and `{#ete}` both become `ete` (ids.fold_accents)
+    counts = Counter(fold_accents(e.get("id")) for e in root.iter() if isinstance(e.tag, str) and e.get("id"))
     for anchor, count in counts.items():
         if count > 1:  # point at the second one: the first is where the anchor belongs
             places = source.occurrences("{#" + anchor + "}") + source.occurrences(f'id="{anchor}"')

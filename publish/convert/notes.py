@@ -14,7 +14,9 @@ def take_notes(root: etree._Element, slug: str) -> tuple[tuple[Note, ...], tuple
     Returns the notes and the labels of definitions no call refers to (dropped:
     a note nobody can reach would have a back link to nowhere).
     """
-    container = next((d for d in root.iter("div") if d.get("class") == "footnote"), None)
+    # Python-Markdown's list comes last, at the top; an author's `::: footnote` div is not it.
+    made = [d for d in root if d.tag == "div" and d.get("class") == "footnote" and d.find("ol") is not None]
+    container = made[-1] if made else None
     if container is None:
         return (), ()
     called = {a.get("href", "")[1:] for a in root.iter("a") if a.get("class") == "footnote-ref"}

@@ -11,6 +11,7 @@ author gets a warning naming the file and line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -106,6 +107,7 @@ URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 STYLE_PROPERTIES = frozenset({"text-align", "width", "height"})  # table columns' alignment; image sizes
 DROPPED_WITH_CONTENT = frozenset({"script", "style"})
 DATA_PREFIX = "data-"  # data-* attributes (Pandoc's `{niveau=2}`) are inert: kept for custom themes' selectors
+DATA_NAME = re.compile(r"data-[a-z0-9]+(?:-[a-z0-9]+)*")  # an XML name without a colon, or EPUBCheck fails
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,12 @@ def sanitize(html: str) -> str:
         strip_comments=True,
         filter_style_properties=set(STYLE_PROPERTIES),
         generic_attribute_prefixes={DATA_PREFIX},
+        attribute_filter=_valid_data_name,
     )
+
+
+def _valid_data_name(tag: str, name: str, value: str) -> str | None:
+    return None if name.startswith(DATA_PREFIX) and not DATA_NAME.fullmatch(name) else value
 
 
 def find_removals(html: str) -> list[Removal]:
@@ -157,7 +164,7 @@ def _attribute_removals(element: etree._Element, tag: str) -> list[Removal]:
     removals = []
     allowed = GLOBAL_ATTRIBUTES | TAG_ATTRIBUTES.get(tag, frozenset())
     for name, value in element.attrib.items():
-        if name.startswith(DATA_PREFIX):
+        if name.startswith(DATA_PREFIX) and DATA_NAME.fullmatch(name):
             continue
         if name not in allowed:
             removals.append(Removal(f"`{name}` attribute of <{tag}>", f"{name}="))

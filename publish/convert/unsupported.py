@@ -50,7 +50,8 @@ CONSTRUCTS = (
     ),
     Unsupported(
         re.compile(
-            r"\[[^\]\n]*-?@[\w:.#$%&+?<>~/-]+[^\]\n]*\](?!\()|(?<![\w.@\\])@[A-Za-z_][\w:.-]*(?=[\s,;.]|$)(?<!\.)"
+            r"\[[^\]\n]*-?@[\w:.#$%&+?<>~/-]+[^\]\n]*\](?!\()"
+            r"|(?<![\w.@\\])@[A-Za-z_][\w:.-]*\d[\w:.-]*(?=[\s,;.]|$)(?<!\.)"  # @dupont2020 dit…, not @handle
         ),
         "citation `{}` is not supported yet; it is printed as typed",
         "write the reference in the text or in a footnote for now",

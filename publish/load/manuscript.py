@@ -17,7 +17,9 @@ from publish.model import Book, Chapter, chapter_slug_for
 
 CHAPTERS_DIR = "chapters"
 FRONT_MATTER_KEYS = ("title", "numbered", "lang")
-_ATX_TITLE = re.compile(r"^\s{0,3}#(?!#)\s*(.*?)\s*#*\s*$")
+_ATX_TITLE = re.compile(
+    r"^[ ]{0,3}#(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$"
+)  # `#motclé` and `# F#` as CommonMark reads them
 _SETEXT_1 = re.compile(r"^\s{0,3}=+\s*$")
 
 
@@ -244,12 +246,13 @@ def _find_title(path: Path, body: list[str], offset: int) -> tuple[str, int, boo
                 line=offset + index + 1,
                 hint="use `##` for sections, or split the chapter into two files",
             )
-        attributes = re.search(r"\s*\{([^}]*)\}\s*$", match.group(1))
+        written = match.group(1) or ""
+        attributes = re.search(r"\s*\{([^}]*)\}\s*$", written)
         if attributes:
             unnumbered = bool({".unnumbered", "-"} & set(attributes.group(1).split()))
-            title = match.group(1)[: attributes.start()]  # drop the attribute list
+            title = written[: attributes.start()]  # drop the attribute list
         else:
-            title = match.group(1)
+            title = written
         title = re.sub(r"[*_`]", "", title)  # plain text: emphasis marks out
         title_line = offset + index + 1
     return title, title_line, unnumbered

@@ -1,9 +1,10 @@
 """The Markdown reader: Python-Markdown configured to read the CommonMark, GitHub and Pandoc habits authors have.
 
-One module per syntax family (fences, lists, divs, spans, lines, captions, inline notes, tasks),
-each a Python-Markdown extension with its own priorities; ``markdown.py`` assembles them.
+One module per syntax family (fences, lists, blocks, divs, spans, attributes, lines, tables,
+inline notes, inlines, tasks, heading ids; quotes runs line rewriters inside block quotes),
+each a Python-Markdown extension with its own priorities; ``converter.py`` assembles them.
 """
 
-from publish.convert.reader.markdown import read_markdown
+from publish.convert.reader.converter import read_markdown
 
 __all__ = ["read_markdown"]

@@ -13,17 +13,16 @@ import re
 import shlex
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from html import escape
 
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 # Attributes an author may give that reach the HTML as they are; any other becomes `data-<name>`.
-KEPT = ("lang", "title", "width", "height")
+KEPT = ("lang", "dir", "title", "width", "height")
 NAME = re.compile(r"[a-z][a-z0-9-]*")
 HEADING_ATTRIBUTES = re.compile(r"^([ ]{0,3}#{1,6}[ \t].*?)[ \t]*\{([^}]*)\}[ \t]*$")
-EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|`+)(?=\S)(.+?)(?<=\S)\1")
+EMPHASIS = re.compile(r"(\*{1,3}|(?<!\w)_{1,3}|`+)(?=\S)(.+?)(?<=\S)\1(?!\w)")  # a_b_c keeps its _
 CSS_LENGTH = re.compile(r"^\d+(?:\.\d+)?(?:%|px|cm|mm|in|pt|pc|em|rem|ex|ch|vw|vh)?$")
 
 
@@ -33,19 +32,15 @@ class Attributes:
     classes: list[str] = field(default_factory=list)
     values: dict[str, str] = field(default_factory=dict)
 
-    def html(self, drop: tuple[str, ...] = ()) -> str:
-        """As attributes of an HTML start tag, with a leading space (empty when there are none)."""
-        parts = []
+    def set_on(self, element: ET.Element) -> None:
+        """Give ``element`` these attributes: id, classes, the kept keys, any other key as `data-<key>`."""
         if self.id:
-            parts.append(f'id="{escape(self.id)}"')
+            element.set("id", self.id)
         if self.classes:
-            parts.append(f'class="{escape(" ".join(self.classes))}"')
+            element.set("class", " ".join(self.classes))
         for key, value in self.values.items():
-            if key in drop or not NAME.fullmatch(key):
-                continue
-            name = key if key in KEPT or key.startswith("data-") else "data-" + key  # Pandoc's HTML5 does so
-            parts.append(f'{name}="{escape(value)}"')
-        return "".join(" " + part for part in parts)
+            if NAME.fullmatch(key):
+                element.set(key if key in KEPT or key.startswith("data-") else "data-" + key, value)  # as Pandoc
 
 
 def parse_attributes(text: str) -> Attributes:

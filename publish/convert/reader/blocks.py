@@ -6,6 +6,7 @@
 - A heading indented by one to three spaces is still a heading.
 - A block quote followed by `---` is a quote and a rule, not a setext heading of `> …`.
 - Two block quotes separated by a blank line are two quotes, not one.
+- A `:::` div may open right after a paragraph line.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import re
 
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
+
+from publish.convert.reader.divs import OPENING as DIV_OPENING
 
 NOT_A_HEADING = re.compile(r"^(#{7,}|#{1,6}(?=[^\s#]))")
 HEADING = re.compile(r"^[ ]{1,3}(#{1,6}(?:[ \t]|$).*)$")
@@ -35,8 +38,8 @@ class BlockPreprocessor(Preprocessor):
             closed = CLOSED_BY_WORD.match(line)
             if closed:
                 line = closed.group(1) + "\\" + closed.group(2)
-            if SETEXT_RULE.match(line) and QUOTE.match(previous):
-                out.append("")
+            if (SETEXT_RULE.match(line) and QUOTE.match(previous)) or (DIV_OPENING.match(line) and previous.strip()):
+                out.append("")  # a quote then a rule, not a heading; a ::: div opens a block
             elif QUOTE.match(line) and not previous.strip() and index >= 2 and _last_text_is_quote(out):
                 out.append(self.md.htmlStash.store("<!-- -->"))  # ends the first quote
                 out.append("")

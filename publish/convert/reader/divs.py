@@ -12,7 +12,6 @@ closed at the end of its container (``convert/unsupported.py`` warns about it).
 
 from __future__ import annotations
 
-import html
 import re
 import xml.etree.ElementTree as ET
 
@@ -81,8 +80,7 @@ class DivProcessor(BlockProcessor):
     def _dress(self, div: ET.Element, attributes: Attributes) -> None:
         kind = next((c for c in attributes.classes if c in CALLOUTS), None)
         title = attributes.values.pop("title", "") if kind else ""
-        for name, value in _attributes_of(attributes).items():
-            div.set(name, value)
+        attributes.set_on(div)
         if kind is None:
             return
         div.set("class", " ".join([*attributes.classes, "callout"]))
@@ -111,12 +109,6 @@ def _content(lines: list[str], blocks: list[str]) -> list[str]:
             return content  # never closed: to the end of the container
         content.append("")
         lines = blocks.pop(0).split("\n")
-
-
-def _attributes_of(attributes: Attributes) -> dict[str, str]:
-    """The HTML attributes, as Attributes.html() writes them."""
-    found = re.findall(r' ([\w-]+)="([^"]*)"', attributes.html())
-    return {name: html.unescape(value) for name, value in found}
 
 
 class DivExtension(Extension):

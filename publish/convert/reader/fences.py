@@ -11,7 +11,7 @@ paragraph where the fence was.
 The info string: its first word is the language (`rust` in `rust,ignore`, `python` in
 `{.python #id}`, `r` in `{r}`); `#id` and the other words and `.classes` become the block's id
 and classes; `title="…"` is printed above the code as its caption. A fence left open runs to the
-end of its container, as CommonMark says; the scan in ``unknown.py`` warns about it.
+end of its container, as CommonMark says; ``convert/unsupported.py`` warns about it.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from markdown.preprocessors import Preprocessor
 CSS_CLASS = "highlight"  # the class of every code block, fenced or indented (the theme styles it)
 QUOTES = re.compile(r"^((?:[ ]{0,3}>[ ]?)*)")
 OPENING = re.compile(r"^(?P<indent>[ ]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+RAW_OPEN = re.compile(r"^[ ]{0,3}<(pre|script|style|textarea)(?:[\s>]|$)", re.IGNORECASE)  # CommonMark's HTML block 1
 LIST_ITEM = re.compile(r"^[ ]*(?:[-*+]|\d{1,9}[.)])(?:[ ]|$)")
 
 
@@ -100,7 +101,15 @@ class FencePreprocessor(Preprocessor):
         current: _Open | None = None
         in_list = False
         previous_blank = True
+        raw: list[str] = []  # a raw <pre>, <script>, <style> or <textarea> block, kept as written
         for line in lines:
+            if raw or (current is None and RAW_OPEN.match(line)):
+                raw.append(line)
+                closing = RAW_OPEN.match(raw[0])
+                if closing and f"</{closing.group(1).lower()}>" in line.lower():
+                    out += ["", self.md.htmlStash.store("\n".join(raw)), ""]
+                    raw = []
+                continue
             quotes_match = QUOTES.match(line)
             prefix = quotes_match.group(1) if quotes_match else ""
             depth = prefix.count(">")
@@ -112,7 +121,7 @@ class FencePreprocessor(Preprocessor):
                     out += self._close(current)
                     current = None
                 else:
-                    body = rest if depth == current.quotes else line
+                    body = rest if depth == current.quotes else _unquote(line, current.quotes)
                     closing = re.match(r"^[ ]*(" + re.escape(current.fence[0]) + r"{3,})[ \t]*$", body)
                     if closing and len(closing.group(1)) >= len(current.fence):
                         out += self._close(current)
@@ -137,6 +146,8 @@ class FencePreprocessor(Preprocessor):
                     in_list = False
                 previous_blank = False
             out.append(line)
+        if raw:  # never closed: CommonMark's HTML block runs to the end
+            out += ["", self.md.htmlStash.store("\n".join(raw)), ""]
         if current is not None:  # left open: it runs to the end, less the blank lines that end the file
             while current.lines and not current.lines[-1].strip():
                 current.lines.pop()
@@ -165,6 +176,13 @@ class FencePreprocessor(Preprocessor):
         if block.info.title:
             html = f'<p class="code-title"><code>{escape(block.info.title)}</code></p>\n{html}'
         return html
+
+
+def _unquote(line: str, levels: int) -> str:
+    """``line`` less the markers of the quote the fence is in: `> >>> print(1)` in a quote is `>>> print(1)`."""
+    for _ in range(levels):
+        line = re.sub(r"^[ ]{0,3}>[ ]?", "", line, count=1)
+    return line
 
 
 def _dedent(line: str, indent: int) -> str:

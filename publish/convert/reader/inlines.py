@@ -25,7 +25,8 @@ BARE_URL = re.compile(
     r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b"
 )
 _TRAILING = re.compile(r"[.,;:!?*_~'\"]+$")
-_NOT_IN = {"a", "code", "pre", "kbd", "samp", "script", "style"}
+_NOT_IN = {"a", "code", "pre", "kbd", "samp", "script", "style", "h1", "h2", "h3", "h4", "h5", "h6"}  # no link in a
+# heading: the contents and running heads link to the heading itself
 _ESCAPED_SPACE = re.compile(r"\\(.)")
 
 

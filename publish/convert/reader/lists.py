@@ -15,6 +15,7 @@ It runs after the fences (a code block is one placeholder line by then) and befo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown import Extension, Markdown
@@ -63,7 +64,7 @@ class ListPreprocessor(Preprocessor):
                 if content_after_blank and previous != "blank":
                     out.append("")  # else Python-Markdown reads the item as part of that content block
                 content_after_blank = False
-                self._item(item, stack, out, previous, self.md.htmlStash.store("<!-- -->"), self.md.htmlStash.store(""))
+                self._item(item, stack, out, previous, self.md.htmlStash.store)
                 previous = "text" if item.group("content").strip() else "block"
                 continue
             if not stack:
@@ -104,7 +105,7 @@ class ListPreprocessor(Preprocessor):
 
     @staticmethod
     def _item(
-        item: re.Match[str], stack: list[_Item], out: list[str], previous: str, separator: str, empty: str
+        item: re.Match[str], stack: list[_Item], out: list[str], previous: str, store: Callable[[str], str]
     ) -> None:
         indent = len(item.group("indent"))
         sibling: _Item | None = None
@@ -121,11 +122,11 @@ class ListPreprocessor(Preprocessor):
             out.append("")  # else Python-Markdown keeps this item in the nested list, which began after a blank
         elif sibling and sibling.depth == depth and sibling.kind != kind:
             # Another bullet or delimiter starts another list; Python-Markdown would run them together.
-            out += ["", " " * (4 * depth) + separator, ""]
+            out += ["", " " * (4 * depth) + store("<!-- -->"), ""]
         spaces = len(item.group("space"))
         width = len(item.group("marker")) + (spaces if 1 <= spaces <= 4 else 1)
         marker = item.group("number") + "." if ordered else item.group("marker")
-        content = item.group("content").strip(" ") or empty  # a bare `-` would underline the item above
+        content = item.group("content").strip(" ") or store("")  # a bare `-` would underline the item above
         out.append(" " * (4 * depth) + marker + " " + content)
         stack.append(_Item(indent + width, depth, kind, previous == "blank"))
 

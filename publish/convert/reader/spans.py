@@ -19,15 +19,8 @@ SPAN = r"\[((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]\{([^}\n]*)\}"
 
 class SpanProcessor(InlineProcessor):
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[ET.Element, int, int]:  # type: ignore[override]
-        attributes = parse_attributes(m.group(2))
         span = ET.Element("span")
-        if attributes.id:
-            span.set("id", attributes.id)
-        if attributes.classes:
-            span.set("class", " ".join(attributes.classes))
-        for key in ("lang", "title"):
-            if key in attributes.values:
-                span.set(key, attributes.values[key])
+        parse_attributes(m.group(2)).set_on(span)
         span.text = m.group(1)
         return span, m.start(0), m.end(0)
 

@@ -13,12 +13,13 @@ from publish.convert.reader.attributes import AttributeExtension
 from publish.convert.reader.blocks import BlockExtension
 from publish.convert.reader.divs import DivExtension
 from publish.convert.reader.fences import CSS_CLASS, FenceExtension
-from publish.convert.reader.headings import HeadingIdExtension
+from publish.convert.reader.heading_ids import HeadingIdExtension
 from publish.convert.reader.inline_notes import InlineNoteExtension
 from publish.convert.reader.inlines import InlineExtension
 from publish.convert.reader.lines import LinesExtension
 from publish.convert.reader.lists import ListExtension
 from publish.convert.reader.spans import SpanExtension
+from publish.convert.reader.tables import TableExtension
 from publish.convert.reader.tasks import TaskExtension
 
 EXTENSIONS = (
@@ -53,6 +54,7 @@ def read_markdown(text: str, lang: str = "fr") -> str:
         AttributeExtension(),
         BlockExtension(),
         LinesExtension(),
+        TableExtension(),
         InlineNoteExtension(),
         InlineExtension(),
         TaskExtension(),
