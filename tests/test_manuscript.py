@@ -304,3 +304,16 @@ def test_fences_of_either_kind_hide_headings_until_they_close():
 
     lines = ["# Titre", "````md", "# pas un titre", "```", "~~~", "````", "## Section", "~~~", "# code ~", "~~~~"]
     assert [index for index, _ in outside_code_fences(lines)] == [0, 6]
+
+
+def test_hashtags_and_a_closing_hash_are_read_as_commonmark_reads_them(make_book):
+    # Obsidian's tags are text, not a second title; `F#` keeps its `#`
+    folder = make_book({"01.md": "# Programmer en F#\n\nTexte.\n\n#motclé #autre\n"})
+    assert load_manuscript(folder).chapters[0].title == "Programmer en F#"
+
+
+@pytest.mark.parametrize("marker", ["{-}", "{.unnumbered}", "{#preface -}"])
+def test_an_unnumbered_title_makes_an_unnumbered_chapter(make_book, marker):
+    folder = make_book({"01.md": f"# Préface {marker}\n\nTexte.\n", "02.md": "# Un\n\nTexte.\n"})
+    chapters = load_manuscript(folder).chapters
+    assert [(c.title, c.numbered, c.number) for c in chapters] == [("Préface", False, None), ("Un", True, 1)]

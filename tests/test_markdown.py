@@ -474,3 +474,21 @@ def test_book_toml_is_read_once_per_build(make_book, tmp_path, monkeypatch):
 
     build(make_book(), tmp_path / "out", BuildOptions(formats=("epub",)))
     assert len(reads) == 1
+
+
+def test_an_authors_footnote_div_is_not_taken_for_the_notes(make_book):
+    text = "# T\n\nTexte[^1].\n\n::: footnote\nMon encadré.\n:::\n\n[^1]: La note.\n"
+    rendered = render_one(make_book, text)
+    assert "Mon encadré." in rendered.body
+    assert [n.paragraphs for n in rendered.notes] == [("La note.",)]
+
+
+def test_ids_that_differ_only_by_accents_are_a_duplicate(make_book):
+    found, _ = render_error(make_book, {"01.md": "# T\n\n## A {#été}\n\n## B {#ete}\n"})
+    assert "given to 2 elements" in found.message
+
+
+def test_a_url_in_a_heading_is_not_a_link(make_book):
+    rendered = render_one(make_book, "# T\n\n## Voir https://exemple.org\n\nTexte.\n")
+    heading = tree(rendered.body).find(".//h2")
+    assert heading.find(".//a") is None and "https://exemple.org" in heading.text_content()

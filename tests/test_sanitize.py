@@ -165,3 +165,10 @@ def test_a_style_other_than_a_size_is_still_removed_from_an_image():
         "style `position: fixed; width: 50%` of <img> (only text-align, width and height are kept)"
     ]
     assert "position" not in sanitize(html)
+
+
+@pytest.mark.parametrize("name", ["data-x:y", "data-"])
+def test_a_data_attribute_that_is_no_xml_name_is_removed_and_reported(name):
+    html = f'<span {name}="1">a</span>'
+    assert name not in sanitize(html)
+    assert [r.what for r in find_removals(html)] == [f"`{name}` attribute of <span>"]

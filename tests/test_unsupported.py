@@ -51,3 +51,8 @@ def test_a_div_left_open_is_a_warning_where_it_opens(make_book):
     found = warnings_of(make_book, "::: note\nTexte.\n\n::: tip\nAutre.\n:::\n")
     assert [(line, column) for line, column, _ in found] == [(3, 1)]
     assert "`:::` div is never closed" in found[0][2]
+
+
+def test_a_social_handle_is_no_citation_but_a_citation_key_is(make_book):
+    found = warnings_of(make_book, "Suivez @victorhugo ; comme le dit @dupont2020, tout change.\n")
+    assert [message.split("`")[1] for _, _, message in found] == ["@dupont2020"]
