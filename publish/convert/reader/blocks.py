@@ -23,12 +23,16 @@ HEADING = re.compile(r"^[ ]{1,3}(#{1,6}(?:[ \t]|$).*)$")
 CLOSED_BY_WORD = re.compile(r"^(#{1,6}[ \t].*\S)(?<=[^\s#])(#+)[ \t]*$")
 SETEXT_RULE = re.compile(r"^[ ]{0,3}(?:-{2,}|={2,})[ \t]*$")
 QUOTE = re.compile(r"^[ ]{0,3}>")
+_STARTS = frozenset("#>-=:")
 
 
 class BlockPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
         for index, line in enumerate(lines):
+            if line.lstrip(" ")[:1] not in _STARTS:  # most lines: no heading, quote, rule or div here
+                out.append(line)
+                continue
             previous = out[-1] if out else ""
             indented = HEADING.match(line)
             if indented:

@@ -33,7 +33,10 @@ class HeadingIdTreeprocessor(Treeprocessor):
         counters: dict[str, int] = {}
         for element in root.iter():
             if isinstance(element.tag, str) and HEADING.match(element.tag) and "id" not in element.attrib:
-                name = strip_tags(render_inner_html(remove_fnrefs(element), self.md))
+                if len(element) == 0 and "&" not in (element.text or "") and "\x02" not in (element.text or ""):
+                    name = element.text or ""  # plain text, the common case: what toc's rendering would give
+                else:
+                    name = strip_tags(render_inner_html(remove_fnrefs(element), self.md))
                 element.attrib["id"] = unique(heading_slug(html.unescape(name)), used, counters)
 
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 
 from markdown import Extension, Markdown
-from markdown.preprocessors import Preprocessor
 
-from publish.convert.reader.quotes import through_quotes
+from publish.convert.reader.quotes import line_rewriters
 from publish.convert.reader.tables import DELIMITER_ROW
 
 LINE_BLOCK = re.compile(r"^\|(?: (.*)|)$")
@@ -22,12 +21,7 @@ DIV_FENCE = re.compile(r"^[ ]{0,3}:{3,}")  # a ::: line ends the block before it
 TILDE_DEFINITION = re.compile(r"^~([ \t]+\S)")  # Pandoc's other definition marker
 
 
-class LinesPreprocessor(Preprocessor):
-    def run(self, lines: list[str]) -> list[str]:
-        return through_quotes(lines, _rewrite)
-
-
-def _rewrite(lines: list[str]) -> list[str]:
+def rewrite_lines(lines: list[str]) -> list[str]:
     text = "\n".join(lines)
     if "|" in text:
         lines = _line_blocks(lines)
@@ -87,4 +81,4 @@ def _hard_breaks(lines: list[str]) -> list[str]:
 
 class LinesExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
-        md.preprocessors.register(LinesPreprocessor(md), "publish_lines", 25)
+        line_rewriters(md).add(2, rewrite_lines)

@@ -19,9 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown import Extension, Markdown
-from markdown.preprocessors import Preprocessor
 
-from publish.convert.reader.quotes import through_quotes
+from publish.convert.reader.quotes import line_rewriters
 
 ITEM = re.compile(r"^(?P<indent>[ ]*)(?P<marker>[-*+]|(?P<number>\d{1,9})[.)])(?P<space>[ ]+|$)(?P<content>.*)$")
 LONG_NUMBER = re.compile(r"^([ ]{0,3}\d{10,})([.)])")
@@ -38,13 +37,13 @@ class _Item:
     after_blank: bool  # a blank line came before the item
 
 
-class ListPreprocessor(Preprocessor):
+class ListRewriter:
     """Re-indent list items and their content to Python-Markdown's four spaces a level."""
 
-    def run(self, lines: list[str]) -> list[str]:
-        return through_quotes(lines, self._rewrite)
+    def __init__(self, md: Markdown) -> None:
+        self.md = md
 
-    def _rewrite(self, lines: list[str]) -> list[str]:
+    def rewrite(self, lines: list[str]) -> list[str]:
         out: list[str] = []
         stack: list[_Item] = []
         previous = "blank"  # blank, text (a paragraph line) or block
@@ -132,7 +131,5 @@ class ListPreprocessor(Preprocessor):
 
 
 class ListExtension(Extension):
-    """Registers the list rewriter after the fences (29) and before raw HTML blocks (20)."""
-
     def extendMarkdown(self, md: Markdown) -> None:
-        md.preprocessors.register(ListPreprocessor(md), "publish_lists", 27)
+        line_rewriters(md).add(3, ListRewriter(md).rewrite)  # first: the others see lists as they will be

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from markdown import Markdown
+from markdown.preprocessors import Preprocessor
+
 QUOTED = re.compile(r"^([ ]{0,3}>[ ]?)")
 
 
@@ -34,3 +37,36 @@ def through_quotes(lines: list[str], rewrite: Callable[[list[str]], list[str]]) 
         out += [prefix + line if line else prefix.rstrip() for line in through_quotes(inside, rewrite)]
         index = end
     return rewrite(out)
+
+
+class LineRewriters(Preprocessor):
+    """The line rewriters of the reader (lists, line blocks, tables), run in one walk through the
+    quotes, in the order of their ranks (highest first)."""
+
+    def __init__(self, md: Markdown) -> None:
+        super().__init__(md)
+        self.rewrites: list[tuple[int, Callable[[list[str]], list[str]]]] = []
+
+    def add(self, rank: int, rewrite: Callable[[list[str]], list[str]]) -> None:
+        self.rewrites = sorted([*self.rewrites, (rank, rewrite)], key=lambda entry: -entry[0])
+
+    def run(self, lines: list[str]) -> list[str]:
+        return through_quotes(lines, self._rewrite)
+
+    def _rewrite(self, lines: list[str]) -> list[str]:
+        for _rank, rewrite in self.rewrites:
+            lines = rewrite(lines)
+        return lines
+
+
+def line_rewriters(md: Markdown) -> LineRewriters:
+    """The converter's LineRewriters, registered by the first extension that adds one: after the
+    fences (29), so a code block is one line by then, and before raw HTML is read (20)."""
+    if _NAME not in md.preprocessors:
+        md.preprocessors.register(LineRewriters(md), _NAME, 27)
+    found = md.preprocessors[_NAME]
+    assert isinstance(found, LineRewriters)
+    return found
+
+
+_NAME = "publish_line_rewriters"

@@ -11,10 +11,9 @@ import re
 import xml.etree.ElementTree as ET
 
 from markdown import Extension, Markdown
-from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from publish.convert.reader.quotes import through_quotes
+from publish.convert.reader.quotes import line_rewriters
 
 TABLE_ROW = re.compile(r"^[ ]{0,3}\|?.*\|.*$")
 DELIMITER_ROW = re.compile(r"^[ ]{0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
@@ -22,12 +21,7 @@ CAPTION = re.compile(r"^[ ]{0,3}(?:[Tt]able)?:[ \t]+(\S.*)$")
 CAPTION_CLASS = "publish-table-caption"
 
 
-class TablePreprocessor(Preprocessor):
-    def run(self, lines: list[str]) -> list[str]:
-        return through_quotes(lines, _rewrite)
-
-
-def _rewrite(lines: list[str]) -> list[str]:
+def rewrite_tables(lines: list[str]) -> list[str]:
     return _captions(_tables_after_text(lines)) if any("|" in line for line in lines) else lines
 
 
@@ -107,5 +101,5 @@ def _table_next_to(children: list[ET.Element], index: int) -> ET.Element | None:
 
 class TableExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
-        md.preprocessors.register(TablePreprocessor(md), "publish_tables", 24.5)  # after line blocks (25)
+        line_rewriters(md).add(1, rewrite_tables)  # after line blocks, which are no tables
         md.treeprocessors.register(TableTreeprocessor(md), "publish_tables", 4)
