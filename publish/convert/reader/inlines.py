@@ -1,4 +1,4 @@
-"""GitHub's strikethrough and bare URLs, Pandoc's superscripts and subscripts.
+"""Inline forms: CommonMark's code spans, GitHub's strikethrough and bare URLs, Pandoc's sub- and superscripts.
 
 `~~barré~~` -> <del>, `H~2~O` -> <sub>, `1^er^` -> <sup> (Pandoc: no space inside a sub- or
 superscript, unless escaped), and `https://…`, `www.…` or an e-mail address written as text ->
@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from markdown import Extension, Markdown
-from markdown.inlinepatterns import InlineProcessor
+from markdown import Extension, Markdown, util
+from markdown.inlinepatterns import BACKTICK_RE, BacktickInlineProcessor, InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 DELIMITED = r"~~(?=\S)((?:[^~]|~[^~\s]+~)+?)(?<=\S)~~|~((?:[^\s~\\]|\\.)+)~|\^((?:[^\s^\\\[]|\\.)+)\^"
@@ -28,6 +28,32 @@ _TRAILING = re.compile(r"[.,;:!?*_~'\"]+$")
 _NOT_IN = {"a", "code", "pre", "kbd", "samp", "script", "style", "h1", "h2", "h3", "h4", "h5", "h6"}  # no link in a
 # heading: the contents and running heads link to the heading itself
 _ESCAPED_SPACE = re.compile(r"\\(.)")
+
+
+class CodeSpanProcessor(BacktickInlineProcessor):
+    """Code spans as CommonMark reads them: closed only by a run of as many backticks; a line break
+    inside is a space; one space is taken off each end when both ends have one (`` ` [x] ` ``)."""
+
+    def find_code_spans(self, start: int, text: str) -> tuple[int, int | None]:  # type: ignore[override]
+        ticks = len(text[start:]) - len(text[start:].lstrip("`"))
+        closing = re.compile(r"(?<!`)" + "`" * ticks + r"(?!`)").search(text, start + ticks)
+        return (start + ticks, closing.start()) if closing else (start + ticks, None)
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[ET.Element | str | None, int | None, int | None]:
+        if m.group(1):  # an escaped backslash
+            return super().handleMatch(m, data)
+        begin = m.start(0)
+        start, end = self.find_code_spans(begin, data)
+        if end is None:
+            return None, begin, start  # no closing run: the backticks are text
+        code = data[start:end].replace("\n", " ")
+        if len(code) > 2 and code[0] == code[-1] == " " and code.strip():
+            code = code[1:-1]
+        element = ET.Element("code")
+        element.text = util.AtomicString(util.code_escape(code))
+        return element, begin, end + (start - begin)
 
 
 class DelimitedProcessor(InlineProcessor):
@@ -105,6 +131,7 @@ def _split(text: str) -> tuple[str, list[ET.Element]]:
 class InlineExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, "~", "^"]  # \~~ and \^ are literal
+        md.inlinePatterns.register(CodeSpanProcessor(BACKTICK_RE), "backtick", 190)
         md.inlinePatterns.register(DelimitedProcessor(DELIMITED, md), "publish_delimited", 65)
         # After the inline patterns (20): links and code exist by then, so their text is left alone.
         md.treeprocessors.register(BareUrlTreeprocessor(md), "publish_bare_urls", 6)

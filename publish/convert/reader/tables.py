@@ -1,8 +1,8 @@
-"""Tables as GitHub and Pandoc write them, where Python-Markdown's tables extension reads them otherwise.
+r"""Tables as GitHub and Pandoc write them, where Python-Markdown's tables extension reads them otherwise.
 
 - A table may follow its paragraph without a blank line (GitHub).
 - `Table: caption` or `: caption` just before or after a table becomes its `<caption>` (Pandoc).
-- A table of a header row only has no empty body row.
+- A table of a header row only has no empty body row; `\|` in a cell's code span is a `|`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from markdown import Extension, Markdown
+from markdown import Extension, Markdown, util
 from markdown.treeprocessors import Treeprocessor
 
 from publish.convert.reader.quotes import line_rewriters
@@ -36,17 +36,23 @@ def _tables_after_text(lines: list[str]) -> list[str]:
 
 
 def _captions(lines: list[str]) -> list[str]:
-    """Put each caption next to its table as a paragraph the tree pass will move into it."""
+    """Put each caption next to its table as a paragraph the tree pass will move into it; a caption
+    may go on over the lines that follow it, up to a blank line."""
     out = list(lines)
     for index, line in enumerate(lines):
         caption = CAPTION.match(line)
         if not caption:
             continue
+        last = index  # the caption's last line
+        while last + 1 < len(lines) and lines[last + 1].strip() and not TABLE_ROW.match(lines[last + 1]):
+            last += 1
         after = _table_ends_at(lines, index - 1) or _table_ends_at(lines, index - 2, blank_between=True)
-        before = _table_starts_at(lines, index + 2) and not lines[index + 1].strip()
+        before = _table_starts_at(lines, last + 2) and not lines[last + 1].strip()
         if not (after or before):
             continue
-        out[index] = f"\n{caption.group(1)}\n{{: .{CAPTION_CLASS} }}\n"
+        text = " ".join([caption.group(1), *(lines[i].strip() for i in range(index + 1, last + 1))])
+        out[index] = f"\n{text}\n{{: .{CAPTION_CLASS} }}\n"
+        out[index + 1 : last + 1] = [""] * (last - index)
     return "\n".join(out).split("\n")
 
 
@@ -72,6 +78,9 @@ class TableTreeprocessor(Treeprocessor):
 
     def run(self, root: ET.Element) -> None:
         for table in root.iter("table"):
+            for code in table.iter("code"):  # GitHub: `a \| b` in a cell is `a | b`, the pipe escaped for the table
+                if code.text and "\\|" in code.text:
+                    code.text = util.AtomicString(code.text.replace("\\|", "|"))
             body = table.find("tbody")
             if body is not None and all(not "".join(cell.itertext()).strip() for cell in body.iter("td")):
                 table.remove(body)  # Python-Markdown gives a header-only table an empty row
