@@ -131,7 +131,7 @@ class FencePreprocessor(Preprocessor):
                     current.lines.append(_dedent(body, current.indent))
                     continue
             opening = OPENING.match(rest)
-            if opening and self._is_fence(opening, in_list, depth):
+            if opening and self._is_fence(opening, in_list):
                 indent = len(opening.group("indent"))
                 current = _Open(
                     depth, prefix + " " * indent, indent, opening.group("fence"), parse_info(opening.group("info"))
@@ -156,7 +156,7 @@ class FencePreprocessor(Preprocessor):
         return ["" if line is _AFTER else line for line in out] + [""]
 
     @staticmethod
-    def _is_fence(opening: re.Match[str], in_list: bool, depth: int) -> bool:
+    def _is_fence(opening: re.Match[str], in_list: bool) -> bool:
         if opening.group("fence")[0] == "`" and "`" in opening.group("info"):
             return False  # ``` `code` ``` is a code span
         return len(opening.group("indent")) < 4 or in_list
