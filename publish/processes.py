@@ -1,13 +1,22 @@
-"""Worker processes: forked from the build (nothing is imported or parsed twice), killed with it."""
+"""Worker processes: forked from the build (nothing is imported or parsed twice), killed with it;
+and work run in a forked child under a time and memory budget."""
 
 from __future__ import annotations
 
 import ctypes
 import multiprocessing
+import os
+import pickle
+import resource
+import select
 import signal
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from typing import NoReturn, TypeVar
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -33,3 +42,95 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+
+
+class OverBudget(Exception):
+    """Work that ran past its budget: ``what`` is "time" or "memory"."""
+
+    def __init__(self, what: str, seconds: float, memory: int) -> None:
+        super().__init__(what, seconds, memory)
+        self.what = what
+        self.seconds = seconds
+        self.memory = memory
+
+    def __str__(self) -> str:
+        if self.what == "time":
+            return f"took more than {self.seconds:g} s"
+        return f"needed more than {self.memory // 2**20:,} MiB of memory"
+
+
+def run_bounded(function: Callable[..., T], *args: object, seconds: float, memory: int) -> T:
+    """``function(*args)`` in a forked child that may take ``seconds`` and ``memory`` more bytes.
+
+    The child is killed at the deadline, and its address space is capped at what the build
+    holds now plus ``memory``, so a pathological input (a regex that backtracks, an image
+    bomb) ends as ``OverBudget`` instead of a hang or an exhausted machine. The result, or
+    the exception the function raised, comes back pickled; a child that dies otherwise is
+    a RuntimeError (a bug of ours).
+    """
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(reader)
+        _run_child(writer, function, args, memory)
+    os.close(writer)
+    deadline = time.monotonic() + seconds
+    chunks: list[bytes] = []
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([reader], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                raise OverBudget("time", seconds, memory)
+            chunk = os.read(reader, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(reader)
+        _, status = os.waitpid(pid, 0)
+    data = b"".join(chunks)
+    if not data:
+        raise RuntimeError(f"a bounded worker died (wait status {status})")
+    kind, value = pickle.loads(data)
+    if kind == "memory":
+        raise OverBudget("memory", seconds, memory)
+    if kind == "error":
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+def _run_child(writer: int, function: Callable[..., object], args: tuple[object, ...], memory: int) -> NoReturn:
+    code = 0
+    try:
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _die_with_parent()
+            used = _address_space()
+            if used:
+                resource.setrlimit(resource.RLIMIT_AS, (used + memory, resource.getrlimit(resource.RLIMIT_AS)[1]))
+            result: tuple[str, object] = ("value", function(*args))
+        except MemoryError:
+            result = ("memory", None)
+        except Exception as error:  # it travels to the parent, which raises it there
+            result = ("error", error)
+        try:
+            data = pickle.dumps(result)
+        except Exception as error:
+            data = pickle.dumps(("error", RuntimeError(f"unpicklable result: {error}")))
+        with os.fdopen(writer, "wb") as pipe:
+            pipe.write(data)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _address_space() -> int:
+    """This process's virtual memory size in bytes (0 when it cannot be read)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
