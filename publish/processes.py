@@ -97,7 +97,7 @@ def run_bounded(function: Callable[..., T], *args: object, seconds: float, memor
         raise OverBudget("memory", seconds, memory)
     if kind == "error":
         raise value
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _run_child(writer: int, function: Callable[..., object], args: tuple[object, ...], memory: int) -> NoReturn:
