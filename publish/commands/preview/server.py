@@ -1,96 +1,99 @@
-"""The preview's HTTP server on 127.0.0.1: the page, its files, server-sent events, the PDF.
+"""The preview's HTTP server on 127.0.0.1: the page, the files it loads, server-sent events, the PDF.
 
-Threads: the server answers requests (one thread each), a watcher rebuilds the
-page on every save (watchfiles, which waits on the OS's file events rather than
-polling), and a PDF worker lays the PDF out once the saves have settled.
+Threads: the server answers requests (one thread each); workers.py rebuilds the page
+on every save and lays the PDF out once the saves have settled. Only requests
+addressed to the server itself are answered (guard.py), and only the files the page
+loads are served (files.py): never the rest of the manuscript folder.
 """
 
 from __future__ import annotations
 
+import errno
 import mimetypes
+import sys
 import threading
-import time
 import webbrowser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-import watchfiles
-
+from publish.commands.preview.guard import Audience, decode_path
 from publish.commands.preview.state import Preview
+from publish.commands.preview.workers import start_workers
+from publish.confinement import Confinement
 from publish.errors import PublishError
-from publish.theme.loading import builtin_styles
 
-PDF_QUIET_SECONDS = 1.5  # the PDF is laid out once no save has come for this long
 KEEPALIVE_SECONDS = 15.0
-
-
-class _Files:
-    """Maps URLs to files: /_theme/<n>/… and /_font/<n> for the theme, anything else under the manuscript."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
-        self.served: list[Path] = []
-
-    def url_of(self, path: Path) -> str:
-        path = path.resolve()
-        if path.is_relative_to(self.root):
-            return "/" + path.relative_to(self.root).as_posix()
-        if path not in self.served:
-            self.served.append(path)
-        return f"/_theme/{self.served.index(path)}/{path.name}"
-
-    def resolve(self, url_path: str) -> Path | None:
-        parts = unquote(url_path).lstrip("/").split("/")
-        if parts[0] == "_theme" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(self.served):
-            return self.served[int(parts[1])]
-        candidate = (self.root / "/".join(parts)).resolve()
-        inside = candidate.is_relative_to(self.root) and ".publish" not in candidate.relative_to(self.root).parts
-        return candidate if inside and candidate.is_file() else None
+TEXT = "text/plain; charset=utf-8"
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: PreviewServer
+    _headers_sent = False  # once the status line is out, a late failure can only close the connection
 
     def do_GET(self) -> None:
-        path = urlsplit(self.path).path
+        try:
+            self._answer()
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the page was closed or reloaded
+        except Exception as error:  # a bug of ours: one line, a 500, and the server serves on
+            print(f"internal error while answering GET {self.path[:200]!r}: {error!r}", file=sys.stderr, flush=True)
+            self.close_connection = True
+            if not self._headers_sent:
+                self._send(HTTPStatus.INTERNAL_SERVER_ERROR, TEXT, b"internal error\n")
+
+    def _answer(self) -> None:
+        refusal = self.server.audience.refusal(self.headers.get("Host"), self.headers.get("Origin"))
+        if refusal is not None:
+            self._send(HTTPStatus.FORBIDDEN, TEXT, refusal.encode() + b"\n")
+            return
+        try:
+            path = decode_path(self.path)
+        except ValueError as error:
+            self._send(HTTPStatus.BAD_REQUEST, TEXT, f"bad path: {error}\n".encode())
+            return
         preview = self.server.preview
         if path in ("/", "/index.html"):
-            self._send(HTTPStatus.OK, "text/html; charset=utf-8", preview.snapshot.page.encode("utf-8"))
+            self._send(HTTPStatus.OK, "text/html; charset=utf-8", preview.snapshot.page_shown().encode("utf-8"))
         elif path == "/events":
             self._events()
         elif path == "/book.pdf":
-            if preview.pdf_path.is_file():
-                self._send(HTTPStatus.OK, "application/pdf", preview.pdf_path.read_bytes())
-            else:
-                self._send(
-                    HTTPStatus.SERVICE_UNAVAILABLE,
-                    "text/plain; charset=utf-8",
-                    b"The PDF is being laid out; reload in a few seconds.\n",
-                )
+            self._pdf()
         else:
-            file = self.server.files.resolve(path)
-            if file is None:
-                self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n")
+            body = preview.snapshot.files.read(path)
+            if body is None:
+                self._send(HTTPStatus.NOT_FOUND, TEXT, b"not found\n")
             else:
-                kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-                self._send(HTTPStatus.OK, kind, file.read_bytes())
+                self._send(HTTPStatus.OK, mimetypes.guess_type(path)[0] or "application/octet-stream", body)
+
+    def _pdf(self) -> None:
+        preview = self.server.preview
+        try:
+            body = Confinement.of(preview.folder).read_bytes(preview.pdf_path)
+        except (PublishError, OSError):  # not laid out yet (or not a plain file, which publish never makes)
+            message = b"The PDF is being laid out; reload in a few seconds.\n"
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, TEXT, message)
+            return
+        self._send(HTTPStatus.OK, "application/pdf", body)
 
     def _send(self, status: HTTPStatus, kind: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
+        self._start(status, kind)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(body)
+
+    def _start(self, status: HTTPStatus, kind: str) -> None:
+        self._headers_sent = True
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")  # an image is never run as a page or script
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")  # nor embedded by another site
 
     def _events(self) -> None:
         """Server-sent events: `reload` after each rebuild, `pdf` when the PDF's state changes."""
         preview = self.server.preview
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
+        self._start(HTTPStatus.OK, "text/event-stream")
         self.end_headers()
         version, pdf = preview.snapshot.version, preview.pdf_status
         try:
@@ -121,85 +124,70 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # one line per request would bury the rebuild messages
 
 
-class _Server(ThreadingHTTPServer):
+class PreviewServer(ThreadingHTTPServer):
+    """The HTTP server with the preview it shows and the threads that rebuild it; ``close()`` stops them all."""
+
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], preview: Preview, files: _Files) -> None:
-        self.preview = preview
-        self.files = files
-        super().__init__(address, _Handler)
+    def __init__(self, folder: Path, host: str, port: int) -> None:
+        try:
+            super().__init__((host, port), _Handler)
+        except OSError as error:
+            raise _listen_error(host, port, error) from None
+        self.folder = folder
+        self.audience = Audience.of(host, self.server_address[1])
+        self.url = f"http://{host}:{self.server_address[1]}/"
+        self.preview = Preview(folder)
+        self.stop = threading.Event()
+        self.pdf_wanted = threading.Event()
+
+    def start(self) -> PreviewServer:
+        """Build the page once, then start the watcher and the PDF worker."""
+        self.preview.rebuild_surviving()
+        self.pdf_wanted.set()
+        start_workers(self.folder, self.preview, self.stop, self.pdf_wanted)
+        return self
+
+    def close(self) -> None:
+        self.stop.set()
+        self.pdf_wanted.set()  # wakes the PDF worker, which sees the stop
+        self.preview.stop()
+        self.server_close()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        error = sys.exc_info()[1]  # a bug of ours while reading the request: one line, never a traceback
+        if not isinstance(error, ConnectionError):
+            print(f"internal error while answering a request: {error!r}", file=sys.stderr, flush=True)
+
+
+def _listen_error(host: str, port: int, error: OSError) -> PublishError:
+    cannot = f"cannot listen on {host}:{port}: {error.strerror}"
+    if error.errno == errno.EADDRINUSE:
+        return PublishError(
+            f"port {port} is in use; choose another with --port", hint=f"{cannot}; try --port {port + 1}"
+        )
+    if error.errno == errno.EACCES:
+        return PublishError(cannot, hint="ports below 1024 need administrator rights; choose another with --port")
+    return PublishError(cannot, hint="choose another port with --port")
+
+
+def start_preview(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> PreviewServer:
+    """Listen on ``host:port`` (0: any free port), build the page, start the threads; serve with serve_forever()."""
+    if not folder.is_dir():
+        raise PublishError("manuscript folder not found", path=folder, hint="give the folder that holds book.toml")
+    return PreviewServer(folder, host, port).start()
 
 
 def serve(folder: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
     """Serve the preview until Ctrl-C (or SIGTERM); return normally then."""
-    if not folder.is_dir():
-        raise PublishError("manuscript folder not found", path=folder, hint="give the folder that holds book.toml")
-    files = _Files(folder)
-    preview = Preview(folder, files.url_of)
-    preview.rebuild()
-    try:
-        server = _Server((host, port), preview, files)
-    except OSError as error:
-        raise PublishError(
-            f"cannot listen on {host}:{port}: {error.strerror}",
-            hint=f"another program uses the port; try --port {port + 1}",
-        ) from None
-    stop = threading.Event()
-    pdf_wanted = threading.Event()
-    pdf_wanted.set()
-    workers = [
-        threading.Thread(target=_watch, args=(folder, preview, pdf_wanted, stop), daemon=True),
-        threading.Thread(target=_pdf_worker, args=(preview, pdf_wanted, stop), daemon=True),
-    ]
-    for worker in workers:
-        worker.start()
-    url = f"http://{host}:{server.server_address[1]}/"
-    print(f"previewing {folder} at {url} (the PDF at {url}book.pdf); Ctrl-C to stop", flush=True)
+    server = start_preview(folder, host, port)
+    print(f"previewing {folder} at {server.url} (the PDF at {server.url}book.pdf); Ctrl-C to stop", flush=True)
     if open_browser:
-        webbrowser.open(url)
+        webbrowser.open(server.url)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
     finally:
-        stop.set()
-        pdf_wanted.set()
-        preview.stop()
-        server.server_close()
+        server.close()
     print("stopped", flush=True)
-
-
-def _theme_folders(preview: Preview) -> list[Path]:
-    checked = preview.snapshot.checked
-    return list(checked.theme.folders) if checked else [builtin_styles()]
-
-
-class _Filter(watchfiles.DefaultFilter):
-    """Ignore what publish itself writes (.publish/, output/) and editors' swap files."""
-
-    def __init__(self) -> None:
-        super().__init__(ignore_dirs=(*watchfiles.DefaultFilter.ignore_dirs, ".publish", "output"))
-
-
-def _watch(folder: Path, preview: Preview, pdf_wanted: threading.Event, stop: threading.Event) -> None:
-    paths = [folder, *(p for p in _theme_folders(preview) if not p.is_relative_to(folder.resolve()))]
-    for _changes in watchfiles.watch(
-        *paths, watch_filter=_Filter(), stop_event=stop, debounce=300, step=50, raise_interrupt=False
-    ):
-        preview.rebuild()
-        pdf_wanted.set()
-
-
-def _pdf_worker(preview: Preview, pdf_wanted: threading.Event, stop: threading.Event) -> None:
-    while not stop.is_set():
-        pdf_wanted.wait()
-        if stop.is_set():
-            return
-        pdf_wanted.clear()
-        while pdf_wanted.wait(PDF_QUIET_SECONDS) and not stop.is_set():  # debounce: wait for quiet
-            pdf_wanted.clear()
-        if stop.is_set():
-            return
-        started = time.perf_counter()
-        preview.make_pdf()
-        print(f"laid out the PDF in {time.perf_counter() - started:.1f} s", flush=True)
