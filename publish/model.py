@@ -55,6 +55,11 @@ class Metadata:
     description: str = ""
     cover: Path | None = None  # absolute path of the author's cover image
 
+    @property
+    def slug(self) -> str:
+        """The output files' base name, from the title (see `file_slug`)."""
+        return file_slug(self.title)
+
 
 @dataclass(frozen=True)
 class PdfSettings:
@@ -91,11 +96,16 @@ class HandoutSettings:
 @dataclass(frozen=True)
 class Limits:
     """``[limits]``: what a manuscript may ask of the machine; beyond, a clear error instead of
-    a build that eats the memory (a 30,000 × 30,000 px image decodes to 3.6 GB)."""
+    a build that eats the memory (a 30,000 × 30,000 px image decodes to 3.6 GB).
 
-    chapter_bytes: int = 2_000_000  # a chapter file (about 300,000 words)
-    image_bytes: int = 30_000_000  # an image file
-    image_pixels: int = 50_000_000  # width × height of a raster image (8,660 × 5,773 at 300 dpi is 50 MP)
+    The defaults below are a ceiling: a manuscript's book.toml may only lower them (it is
+    not trusted to decide what the machine gives it); whoever runs the build raises them
+    with ``--limit NAME=VALUE`` on the command line of build, check or watch.
+    """
+
+    chapter_bytes: int = 2_000_000  # default 2 MB: a chapter file (about 300,000 words)
+    image_bytes: int = 30_000_000  # default 30 MB: an image file
+    image_pixels: int = 50_000_000  # default 50 MP: width × height of a raster image (8,660 × 5,773 at 300 dpi)
 
 
 @dataclass(frozen=True)
@@ -134,7 +144,7 @@ class Book:
     @property
     def slug(self) -> str:
         """The output files' base name, from the title."""
-        return slugify(self.metadata.title) or "book"
+        return self.metadata.slug
 
 
 @dataclass(frozen=True)
@@ -168,6 +178,7 @@ class Asset:
     source: Path
     href: str  # posix path relative to the manuscript root, e.g. "images/chart.svg"
     media_type: str
+    content: str | None = None  # what to publish instead of the file's bytes: an SVG made safe (UTF-8)
 
 
 # Markers the Markdown stage leaves where a medium must decide what to put.
@@ -222,6 +233,28 @@ def slugify(text: str) -> str:
 
 
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l"})
+FILE_SLUG_BYTES = 80  # UTF-8 bytes: with "-handout.pdf", far below the 255 bytes a file name may have
+
+
+def file_slug(title: str) -> str:
+    """A file name from a title, in any script: "L’Été grec" -> "l-ete-grec", "「吾輩は猫である」" ->
+    "吾輩は猫である". Latin letters lose their accents as in `slugify`; letters, digits and marks
+    of other scripts stay as written; at most FILE_SLUG_BYTES; "book" when nothing is left."""
+    text = unicodedata.normalize("NFKC", title).lower().translate(_LIGATURES)
+    kept, base = [], ""
+    for char in unicodedata.normalize("NFKD", text):
+        if unicodedata.category(char)[0] == "M":
+            kept.append("" if base.isascii() else char)  # é -> e; a Devanagari vowel sign stays
+            continue
+        base = char
+        kept.append(char if unicodedata.category(char)[0] in "LN" else "-")
+    slug = re.sub(r"-+", "-", unicodedata.normalize("NFC", "".join(kept))).strip("-")
+    if len(slug.encode("utf-8")) > FILE_SLUG_BYTES:
+        cut = slug.encode("utf-8")[:FILE_SLUG_BYTES].decode("utf-8", errors="ignore")
+        while cut and unicodedata.category(slug[len(cut)])[0] == "M":  # never half a letter
+            cut = cut[:-1]
+        slug = cut.rstrip("-")
+    return slug or "book"
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from publish.errors import PublishError
-from publish.model import PdfSettings
+from publish.model import Limits, PdfSettings
 from publish.theme.contract import MEDIA
 
 FORMATS = ("pdf", "epub", "handout", "print", "booklet")
@@ -27,6 +27,7 @@ class BuildOptions:
     pdf_variant: str | None = None  # None: [pdf] variant; "pdf/ua-1", "pdf/a-2b", "pdf/a-3b"
     cache: bool = True  # keep outputs already made from the very same inputs (False: --no-cache)
     parallel: bool = True  # independent outputs in separate processes when there are several cores
+    limits: Limits = field(default_factory=Limits)  # the ceiling book.toml [limits] may lower (--limit)
 
 
 def formats_for(

@@ -9,6 +9,18 @@ from pathlib import Path
 from publish.commands.common import add_manuscript_argument, manuscript_folder
 
 
+def add_limit_argument(parser: argparse.ArgumentParser) -> None:
+    """--limit NAME=VALUE: the one way to raise a limit; a manuscript's book.toml may only lower them."""
+    parser.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="raise (or lower) a limit for this run, e.g. --limit image_bytes=100MB; "
+        "names: chapter_bytes (default 2MB), image_bytes (30MB), image_pixels (50M); repeatable",
+    )
+
+
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from publish.build.plan import DEFAULT_FORMATS, FORMATS
     from publish.load.config import HANDOUT_PAGE_SIZES, PDF_VARIANTS
@@ -70,6 +82,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary; only problems")
     parser.add_argument("--verbose", "-v", action="store_true", help="also show the time of each stage")
     parser.add_argument("--open", action="store_true", help="open the first output when done")
+    add_limit_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -77,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     from publish.build.pipeline import build
     from publish.build.plan import BuildOptions
     from publish.commands.console import Bars, print_findings, print_summary
+    from publish.load.config import limits_from_flags
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip()) if args.format else None
     added = (("print",) if args.print_ready else ()) + (("booklet",) if args.booklet else ())
@@ -92,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
         pdf_variant=args.pdf_variant,
         cache=not args.no_cache,
         parallel=not args.sequential,
+        limits=limits_from_flags(args.limit),
     )
     with Bars() as bars:
         if args.quiet:

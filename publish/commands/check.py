@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from publish.commands.build import add_limit_argument
 from publish.commands.common import add_manuscript_argument, manuscript_folder
 from publish.errors import ERROR, WARNING, PublishError
 
@@ -21,6 +22,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     )
     parser.add_argument("--out", default="output", help="output folder for --outputs (default: output)")
     parser.add_argument("--allow-remote", action="store_true", help="fetch http(s) images to check them")
+    add_limit_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -28,9 +30,13 @@ def run(args: argparse.Namespace) -> int:
     from publish.build.prepare import check_book, check_templates
     from publish.commands.console import count, print_findings
     from publish.convert.remote_images import RemotePolicy
+    from publish.load.config import limits_from_flags, read_config
 
+    folder = manuscript_folder(args)
     try:
-        checked = check_book(manuscript_folder(args), RemotePolicy(allowed=args.allow_remote))
+        # book.toml read here, under the --limit ceiling, rather than by check_book with the defaults
+        config = read_config(folder.resolve(), limits_from_flags(args.limit)) if folder.is_dir() else None
+        checked = check_book(folder, RemotePolicy(allowed=args.allow_remote), config=config)
     except PublishError as error:  # nothing more can be checked: show it as a finding
         print_findings(error.diagnostics, sys.stdout)
         print("stopped: fix this first, then check again", file=sys.stderr)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
+import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 from publish.errors import PublishError
@@ -30,6 +31,8 @@ def new_book(
     so a German book gets German typography and words from its first build.
     """
     _check_lang(lang)
+    for option, value in (("--title", title), ("--author", author)):
+        _check_text(option, value)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise PublishError(
             "folder is not empty; `publish new` never overwrites",
@@ -66,14 +69,32 @@ def new_book(
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
-    for key, value in values.items():
-        text = text.replace("{{ " + key + " }}", value)
-    return text
+    """One pass, so that a title written as "{{ author }}" stays a title."""
+    return re.sub(r"\{\{ (\w+) \}\}", lambda match: values.get(match.group(1), match.group(0)), text)
 
 
 def _toml_string(value: str) -> str:
-    """A TOML basic string: JSON's escapes are TOML's for quotes, backslashes and control characters."""
-    return json.dumps(value, ensure_ascii=False)
+    """A TOML basic string: quotes and backslashes escaped, and any control character (TOML
+    forbids them raw, DEL included; `_check_text` refuses them first) as a \\u escape."""
+    escaped = "".join(
+        "\\" + char if char in '"\\' else f"\\u{ord(char):04x}" if unicodedata.category(char) == "Cc" else char
+        for char in value
+    )
+    return f'"{escaped}"'
+
+
+def _check_text(option: str, value: str | None) -> None:
+    """A title or a name is one line of printable text: book.toml refuses control characters."""
+    if value is None:
+        return
+    if not value.strip():
+        raise PublishError(f"{option} is empty", hint=f'give it in quotes, e.g. {option} "Mon livre"')
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cs") or c in "\ufffe\uffff"), None)
+    if bad is not None:
+        raise PublishError(
+            f"{option} holds the control character U+{ord(bad):04X}, which no book can show",
+            hint="write the text on one line, without escapes or terminal codes",
+        )
 
 
 def _check_lang(lang: str) -> None:

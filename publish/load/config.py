@@ -7,17 +7,25 @@ import datetime
 import difflib
 import os
 import re
+import stat
 import tomllib
+import unicodedata
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from publish.confinement import Confinement
 from publish.errors import Diagnostic, PublishError
 from publish.load.source import LANGUAGE_TAG
 from publish.model import PAGE_SIZES, EpubSettings, HandoutSettings, Limits, Metadata, PdfSettings
 
 CONFIG_NAME = "book.toml"
+CONFIG_BYTES = 256 * 1024  # a real book.toml is a few hundred bytes; a huge one only costs time and memory
+NESTING = 8  # book.toml needs 3 levels ([book] -> authors -> a name); a deeper value is a mistake or an attack
+# Values that may hold tabs and line breaks; every other control character, anywhere, is refused.
+LONG_TEXT = {("book", "description"), ("book", "rights")}
 PDF_PAGE_SIZES = tuple(PAGE_SIZES)
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-2b", "pdf/a-3b")  # WeasyPrint's names; every PDF is tagged anyway
 HANDOUT_PAGE_SIZES = tuple(name for name, size in PAGE_SIZES.items() if size.handout)
@@ -58,26 +66,23 @@ class BookConfig:
     findings: tuple[Diagnostic, ...] = ()
 
 
-def read_config(root: Path) -> BookConfig:
+def read_config(root: Path, ceiling: Limits | None = None) -> BookConfig:
     """book.toml as `load_config` reads it; when one of its values is wrong, the keys that are
     right (or defaults) stand in and the mistake is kept in ``findings``, so that `check` and
     `build` report it together with every finding about the chapters, in one pass.
 
     A missing, unreadable or unparsable book.toml leaves nothing to stand in: it raises.
     """
+    path = root / CONFIG_NAME
+    text = _read(path)
+    data = _toml(path, text)
     try:
-        return load_config(root)
+        return _parse(path, text, data, ceiling or Limits())
     except PublishError as error:
-        path = root / CONFIG_NAME
-        try:
-            text = path.read_text(encoding="utf-8")
-            data = tomllib.loads(text)
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            raise error from None
-        return dataclasses.replace(_stand_in(path, text, data), findings=error.diagnostics)
+        return dataclasses.replace(_stand_in(path, text, data, ceiling or Limits()), findings=error.diagnostics)
 
 
-def _stand_in(path: Path, text: str, data: dict[str, Any]) -> BookConfig:
+def _stand_in(path: Path, text: str, data: dict[str, Any], ceiling: Limits) -> BookConfig:
     """The most of [book] that is valid: title, authors, lang and the chapter list, each kept if it passes."""
     written = data.get("book")
     book: dict[str, Any] = written if isinstance(written, dict) else {}
@@ -85,29 +90,53 @@ def _stand_in(path: Path, text: str, data: dict[str, Any]) -> BookConfig:
     for key in ("title", "authors", "lang", "chapters"):
         if key in book:
             try:
-                _parse(path, text, {"book": {**kept, key: book[key]}})
+                _parse(path, text, {"book": {**kept, key: book[key]}}, ceiling)
             except PublishError:
                 continue
             kept[key] = book[key]
-    return _parse(path, text, {"book": kept})
+    return _parse(path, text, {"book": kept}, ceiling)
 
 
-def load_config(root: Path) -> BookConfig:
-    """Read and check ``root/book.toml``."""
+def load_config(root: Path, ceiling: Limits | None = None) -> BookConfig:
+    """Read and check ``root/book.toml``; its [limits] may lower ``ceiling`` (the defaults, or what
+    the command line's --limit gave), never raise it."""
     path = root / CONFIG_NAME
-    if not path.is_file():
+    text = _read(path)
+    return _parse(path, text, _toml(path, text), ceiling or Limits())
+
+
+def _read(path: Path) -> str:
+    """The text of book.toml, read no further than CONFIG_BYTES: parsing megabytes takes minutes."""
+    if not path.exists():
         raise PublishError(
             f"no {CONFIG_NAME} in this folder",
             path=path,
             hint=f"a manuscript folder holds {CONFIG_NAME} and chapters/*.md; `publish new DIR` makes one",
         )
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        line = path.read_bytes()[: error.start].count(b"\n") + 1
-        raise PublishError("the file is not UTF-8 text", path=path, line=line, hint="save it as UTF-8") from None
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the build
+    except OSError as error:
+        raise PublishError(f"cannot read {CONFIG_NAME}: {error.strerror}", path=path) from None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise PublishError(f"{CONFIG_NAME} is not a plain file", path=path, hint="make it a text file")
+        data = handle.read(CONFIG_BYTES + 1)
+    if len(data) > CONFIG_BYTES:
+        raise PublishError(
+            f"{CONFIG_NAME} is larger than {CONFIG_BYTES // 1024} KB",
+            path=path,
+            hint="a book.toml holds a few keys; keep long texts such as the description short",
+        )
     try:
-        data = tomllib.loads(text)
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise PublishError("the file is not UTF-8 text", path=path, line=line, hint="save it as UTF-8") from None
+
+
+def _toml(path: Path, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"line (\d+)", str(error))
         raise PublishError(
@@ -116,14 +145,34 @@ def load_config(root: Path) -> BookConfig:
             line=int(match.group(1)) if match else None,
             hint="check quotes, brackets and `key = value` syntax",
         ) from None
-    return _parse(path, text, data)
+    except ValueError as error:  # an integer of thousands of digits
+        raise PublishError(f"invalid TOML: {error}", path=path, hint="write numbers of a few digits") from None
+    except RecursionError:
+        raise PublishError(
+            "invalid TOML: brackets or braces nested too deep",
+            path=path,
+            line=_deepest_line(text),
+            hint=f"no value of {CONFIG_NAME} needs more than {NESTING} levels",
+        ) from None
 
 
-def _parse(path: Path, text: str, data: dict[str, Any]) -> BookConfig:
+def _deepest_line(text: str) -> int | None:
+    """The line where brackets first nest deeper than NESTING (strings are not told apart: only a hint)."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        for char in line:
+            depth += (char in "[{") - (char in "]}")
+            if depth > NESTING:
+                return number
+    return None
+
+
+def _parse(path: Path, text: str, data: dict[str, Any], ceiling: Limits) -> BookConfig:
     locate = _Locator(path, text)
     for key in data:
         if key not in TABLES:
             raise locate.unknown(None, key, TABLES)
+    _check_values(locate, data)
     book = data.get("book")
     if not isinstance(book, dict):
         raise PublishError("missing the [book] table", path=path, hint="add [book] with title, authors, lang and date")
@@ -136,6 +185,8 @@ def _parse(path: Path, text: str, data: dict[str, Any]) -> BookConfig:
                 f"[book] has no `{key}`", path=path, line=locate.line("book", None), hint=f"add `{key} = ...`"
             )
 
+    if not locate.text(book, "title"):
+        raise locate.bad("book", "title", "is empty", 'title = "Le titre du livre"')
     metadata = Metadata(
         title=locate.text(book, "title"),
         subtitle=locate.text(book, "subtitle", ""),
@@ -164,7 +215,7 @@ def _parse(path: Path, text: str, data: dict[str, Any]) -> BookConfig:
         pdf=_settings(locate, data, "pdf", PdfSettings, PDF_PAGE_SIZES),
         epub=_settings(locate, data, "epub", EpubSettings, ()),
         handout=_settings(locate, data, "handout", HandoutSettings, HANDOUT_PAGE_SIZES),
-        limits=_settings(locate, data, "limits", Limits, ()),
+        limits=_limits(locate, data, ceiling),
     )
 
 
@@ -213,11 +264,50 @@ def _date(locate: _Locator, book: dict[str, Any], folder: Path) -> datetime.date
     raise locate.bad("book", "date", f"`{value}` is not a date", "write it as YYYY-MM-DD, e.g. date = 2026-03-14")
 
 
+def _check_values(locate: _Locator, data: dict[str, Any]) -> None:
+    """Every string free of control characters, every value at most NESTING deep: tomllib accepts
+    "\\u001b" and 5,000 nested brackets, the EPUB's XML and our recursion do not."""
+    stack: list[tuple[str, str, Any, int]] = [
+        (table, key, value, 2)
+        for table, values in data.items()
+        if isinstance(values, dict)
+        for key, value in values.items()
+    ]
+    while stack:
+        table, key, value, depth = stack.pop()
+        if depth > NESTING:
+            raise locate.bad(
+                table, key, "is nested too deep", f"no value of {CONFIG_NAME} needs more than {NESTING} levels"
+            )
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            stack.extend((table, key, item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            _check_characters(locate, table, key, value)
+
+
+def _check_characters(locate: _Locator, table: str, key: str, value: str) -> None:
+    allowed = "\t\n\r" if (table, key) in LONG_TEXT else ""
+    for char in value:
+        if char not in allowed and (unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff"):
+            raise locate.bad(
+                table,
+                key,
+                f"holds the control character U+{ord(char):04X}, which no book can show",
+                "remove it: an escape such as \\u001b or \\n in the quotes, or an invisible character pasted in",
+            )
+
+
 def _cover(locate: _Locator, book: dict[str, Any]) -> Path | None:
     value = locate.text(book, "cover", "")
     if not value:
         return None
-    cover = (locate.path.parent / value).resolve()
+    root = locate.path.parent
+    line = locate.line("book", "cover")
+    cover = Confinement.of(root).resolve(
+        root / value, asked_by=locate.path, line=line, column=locate.column(line, "cover")
+    )
     if not cover.is_file():
         raise locate.bad("book", "cover", f"cover image `{value}` not found", "the path is relative to book.toml")
     if cover.suffix.lower() not in (".jpg", ".jpeg", ".png"):
@@ -238,7 +328,7 @@ def _settings(locate: _Locator, data: dict[str, Any], table: str, cls: type, pag
         if key not in fields:
             raise locate.unknown(table, key, tuple(fields))
         expected = type(fields[key].default)
-        if not isinstance(value, expected):
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             example = str(fields[key].default).lower() if expected is bool else repr(fields[key].default)
             raise locate.bad(table, key, f"must be a {expected.__name__}", f"{key} = {example}")
     if "page_size" in values:
@@ -263,6 +353,57 @@ def _settings(locate: _Locator, data: dict[str, Any], table: str, cls: type, pag
         if key in values and not re.fullmatch(rf"\s*({_LENGTH})\s*", values[key]):
             raise locate.bad(table, key, f"`{values[key]}` is not a length", f'e.g. {key} = "{fields[key].default}"')
     return cls(**values)
+
+
+def _limits(locate: _Locator, data: dict[str, Any], ceiling: Limits) -> Limits:
+    """[limits] as written, each at most the ceiling's: the manuscript may ask for less, never more."""
+    _settings(locate, data, "limits", Limits, ())
+    written = data.get("limits", {})
+    for key, value in written.items():
+        allowed = getattr(ceiling, key)
+        if value > allowed:
+            raise locate.bad(
+                "limits",
+                key,
+                f"{value:,} is above this build's {allowed:,}; a manuscript may only lower its limits",
+                f"remove it, or raise the limit with --limit {key}={value} on the command line",
+            )
+    return dataclasses.replace(ceiling, **written)
+
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:([kmg])(i?)[bp]?|b)?", re.IGNORECASE)
+_UNITS = {"k": 1, "m": 2, "g": 3}
+
+
+def limits_from_flags(flags: Sequence[str], base: Limits | None = None) -> Limits:
+    """The limits of ``--limit NAME=VALUE`` flags (e.g. image_bytes=100MB, image_pixels=80M):
+    the ceiling a manuscript's [limits] may lower. K, M, G count thousands (KiB, MiB: 1024s)."""
+    limits = base or Limits()
+    names = tuple(f.name for f in dataclasses.fields(Limits))
+    for flag in flags:
+        name, _, value = flag.partition("=")
+        name = name.strip().replace("-", "_")
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+            raise PublishError(
+                f"--limit {flag}: no limit is called `{name}`",
+                hint=f"did you mean `{close[0]}`?" if close else "one of " + ", ".join(names),
+            )
+        limits = dataclasses.replace(limits, **{name: _size(flag, value)})
+    return limits
+
+
+def _size(flag: str, value: str) -> int:
+    match = _SIZE.fullmatch(value.strip().replace("_", ""))
+    number = float(match.group(1)) if match else 0.0
+    if match and match.group(2):
+        number *= (1024 if match.group(3) else 1000) ** _UNITS[match.group(2).lower()]
+    if number < 1:
+        raise PublishError(
+            f"--limit {flag}: `{value}` is not a positive size",
+            hint="write a number, with K, M or G if you like: --limit image_bytes=100MB",
+        )
+    return int(number)
 
 
 class _Locator:
@@ -295,8 +436,9 @@ class _Locator:
         where = f"in [{table}]" if table else "at the top level"
         hint = f"did you mean `{close[0]}`?" if close else "valid keys: " + ", ".join(valid)
         line = self.line(table, key)
+        shown = "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) == "Cc" else c for c in key)
         return PublishError(
-            f"unknown key `{key}` {where}", path=self.path, line=line, hint=hint, column=self.column(line, key)
+            f"unknown key `{shown}` {where}", path=self.path, line=line, hint=hint, column=self.column(line, key)
         )
 
     def bad(self, table: str, key: str, problem: str, hint: str) -> PublishError:
