@@ -12,7 +12,7 @@ from publish.convert.remote_images import RemotePolicy
 from publish.errors import Diagnostic, PublishError
 from publish.load.config import BookConfig, read_config
 from publish.load.manuscript import load_manuscript
-from publish.model import Book, PreparedBook, RenderedChapter
+from publish.model import Book, Limits, PreparedBook, RenderedChapter
 from publish.store import Store
 from publish.theme.loading import Theme, load_theme
 
@@ -53,6 +53,7 @@ def check_book(
     cached: bool = False,
     config: BookConfig | None = None,
     store: Store | None = None,
+    limits: Limits | None = None,
 ) -> CheckedBook:
     """Load and prepare the book (load/, convert/), then its theme (theme/): every finding at once.
 
@@ -60,10 +61,10 @@ def check_book(
     raise PublishError; everything else comes back as diagnostics, a wrong value in
     book.toml too (read_config). ``config`` is book.toml when the caller has read it
     already (the build reads it once, for its cache). Converted chapters are kept in the
-    ``store``, or with ``cached`` in the manuscript's own.
+    ``store``, or with ``cached`` in the manuscript's own. ``limits`` are the command line's ceiling.
     """
     if config is None and folder.is_dir():
-        config = read_config(folder.resolve())
+        config = read_config(folder.resolve(), limits)
     book = load_manuscript(folder, config)
     prepared = prepare_book(book, remote, chapter_done, store or (Store.of(book.root) if cached else None))
     theme = load_theme(book.theme, book.root, book.metadata.lang)

@@ -68,11 +68,12 @@ class Bars(BuildProgress):
             self.bars.update(task, total=total, completed=total)
 
 
-def print_findings(findings: Iterable[Diagnostic], stream: TextIO = sys.stderr) -> None:
+def print_findings(findings: Iterable[Diagnostic], stream: TextIO | None = None) -> None:
     """One finding per line, `path:line:column: level: message (hint)`: no colour, no wrapping,
-    so that editors and CI annotators parse it."""
+    so that editors and CI annotators parse it. Standard error by default, looked up at each
+    call (a default bound at import would outlive a redirected stream)."""
     for finding in findings:
-        print(finding, file=stream)
+        print(finding, file=stream or sys.stderr)
 
 
 def count(findings: Sequence[Diagnostic]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from publish.commands.build import add_limit_argument
 from publish.commands.common import add_manuscript_argument, manuscript_folder
 
 
@@ -14,6 +15,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
         "--port", type=_port, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)"
     )
     parser.add_argument("--open", action="store_true", help="open the preview in the browser")
+    add_limit_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -29,6 +31,8 @@ def _port(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from publish.commands.preview.server import serve
+    from publish.load.config import limits_from_flags
 
-    serve(manuscript_folder(args), host="127.0.0.1", port=args.port, open_browser=args.open)
+    limits = limits_from_flags(args.limit)
+    serve(manuscript_folder(args), host="127.0.0.1", port=args.port, open_browser=args.open, limits=limits)
     return 0

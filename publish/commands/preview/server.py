@@ -22,6 +22,7 @@ from publish.commands.preview.state import Preview
 from publish.commands.preview.workers import start_workers
 from publish.confinement import Confinement
 from publish.errors import PublishError
+from publish.model import Limits
 
 KEEPALIVE_SECONDS = 15.0
 TEXT = "text/plain; charset=utf-8"
@@ -129,7 +130,7 @@ class PreviewServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, folder: Path, host: str, port: int) -> None:
+    def __init__(self, folder: Path, host: str, port: int, limits: Limits | None = None) -> None:
         try:
             super().__init__((host, port), _Handler)
         except OSError as error:
@@ -137,7 +138,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.folder = folder
         self.audience = Audience.of(host, self.server_address[1])
         self.url = f"http://{host}:{self.server_address[1]}/"
-        self.preview = Preview(folder)
+        self.preview = Preview(folder, limits)
         self.stop = threading.Event()
         self.pdf_wanted = threading.Event()
 
@@ -171,16 +172,24 @@ def _listen_error(host: str, port: int, error: OSError) -> PublishError:
     return PublishError(cannot, hint="choose another port with --port")
 
 
-def start_preview(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> PreviewServer:
+def start_preview(
+    folder: Path, host: str = "127.0.0.1", port: int = 8000, limits: Limits | None = None
+) -> PreviewServer:
     """Listen on ``host:port`` (0: any free port), build the page, start the threads; serve with serve_forever()."""
     if not folder.is_dir():
         raise PublishError("manuscript folder not found", path=folder, hint="give the folder that holds book.toml")
-    return PreviewServer(folder, host, port).start()
+    return PreviewServer(folder, host, port, limits).start()
 
 
-def serve(folder: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
+def serve(
+    folder: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    open_browser: bool = False,
+    limits: Limits | None = None,
+) -> None:
     """Serve the preview until Ctrl-C (or SIGTERM); return normally then."""
-    server = start_preview(folder, host, port)
+    server = start_preview(folder, host, port, limits)
     print(f"previewing {folder} at {server.url} (the PDF at {server.url}book.pdf); Ctrl-C to stop", flush=True)
     if open_browser:
         webbrowser.open(server.url)

@@ -15,6 +15,7 @@ from pathlib import Path
 from publish.build.prepare import CheckedBook, check_book
 from publish.commands.preview.files import FileTable, ServedFiles
 from publish.errors import Diagnostic, PublishError
+from publish.model import Limits
 from publish.store import Store
 from publish.writers.paged.writer import PAGED_OUTPUTS, write_paged
 from publish.writers.screen import render_screen
@@ -67,8 +68,9 @@ class Snapshot:
 class Preview:
     """Shared by the server's threads; every change goes through ``self.changed`` (a Condition)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, limits: Limits | None = None) -> None:
         self.folder = folder
+        self.limits = limits  # the command line's ceiling (--limit)
         self.changed = threading.Condition()
         self.stopping = False
         self.pdf_status = "PDF"
@@ -83,7 +85,9 @@ class Preview:
         files = FileTable(self.folder)
         served = ServedFiles()
         try:
-            checked = check_book(self.folder, store=self.store)  # a save converts the chapter saved, not the book
+            checked = check_book(
+                self.folder, store=self.store, limits=self.limits
+            )  # a save converts the chapter saved, not the book
             findings = checked.diagnostics
             page = render_screen(checked.prepared, checked.theme, files.url_of, RELOAD_SCRIPT)
             page = page.replace('<body class="book screen">', '<body class="book screen">' + _banner(findings), 1)
