@@ -9,24 +9,120 @@ from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
-from lxml import etree
-from PIL import Image
+from PIL import Image, ImageFile
 
-from publish.model import Limits
+from publish.convert.svg import SvgRefused, make_svg_safe
+from publish.errors import ERROR, Diagnostic
+from publish.model import Book, Limits
+from publish.processes import OverBudget, run_bounded
 
 FORMAT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+COVER_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+
+
+@dataclass(frozen=True)
+class DecodeBudget:
+    """What decoding one image may take; beyond, the image is refused instead of stalling the build."""
+
+    seconds: float = 20.0
+    memory: int = 256 * 2**20  # on top of 8 bytes per allowed pixel (RGBA, or 16-bit channels)
+
+    def memory_for(self, limits: Limits) -> int:
+        return self.memory + 8 * limits.image_pixels
+
+
+@dataclass(frozen=True)
+class CheckedImage:
+    """What the image check found: a reason to refuse it, or what to publish and what was taken out."""
+
+    problem: str | None = None  # why the image cannot go into the book; None when it can
+    removed: tuple[str, ...] = ()  # what was taken out of an SVG (scripts, links out…), for a warning
+    content: str | None = None  # an SVG made safe, to publish instead of the file
+
+    def removal_warning(self, path: Path) -> str | None:
+        """What the author is told when ``removed`` is not empty, naming the SVG file."""
+        if not self.removed:
+            return None
+        return f"{path.name}: removed {', '.join(self.removed)}, which an e-book reader would run or fetch"
+
+
+SVG_HINT = "a book's SVG may only draw: export it again as a plain SVG without scripts, links or outside files"
+
+
+def check_image(path: Path, media_type: str, limits: Limits, budget: DecodeBudget = DecodeBudget()) -> CheckedImage:
+    """Decode the whole image in a forked child under ``budget``: a truncated file, a bomb or a
+    hostile SVG ends as a ``problem`` for the author, never as a hang or an exhausted machine."""
+    size = path.stat().st_size
+    if size > limits.image_bytes:
+        return CheckedImage(f"is {size:,} bytes, over the limit of {limits.image_bytes:,} ([limits] image_bytes)")
+    try:
+        checked: CheckedImage = run_bounded(
+            _decode, path, media_type, limits, seconds=budget.seconds, memory=budget.memory_for(limits)
+        )
+    except OverBudget as error:
+        return CheckedImage(f"{error} to decode; it is too large or malformed: export it again, smaller")
+    return checked
 
 
 def image_problem(path: Path, media_type: str, limits: Limits) -> str | None:
-    """Why the image cannot go into the book, or None when it can."""
-    size = path.stat().st_size
-    if size > limits.image_bytes:
-        return f"is {size:,} bytes, over the limit of {limits.image_bytes:,} ([limits] image_bytes)"
+    """Why the image cannot go into the book as its file stands, or None when it can.
+
+    For callers that publish the file itself: an SVG that needed cleaning is refused here;
+    ``check_image`` gives the cleaned SVG instead.
+    """
+    checked = check_image(path, media_type, limits)
+    if checked.problem is None and checked.removed:
+        return (
+            f"contains scripts or content from outside it ({', '.join(checked.removed)}); "
+            "export it again as a plain SVG"
+        )
+    return checked.problem
+
+
+def check_cover(book: Book, budget: DecodeBudget = DecodeBudget()) -> Diagnostic | None:
+    """The author's cover (``[book] cover``) checked like a chapter's image, located at its line of book.toml."""
+    cover = book.metadata.cover
+    if cover is None:
+        return None
+    checked = check_image(cover, COVER_TYPES.get(cover.suffix.lower(), "image/jpeg"), book.limits, budget)
+    if checked.problem is None:
+        return None
+    line = next(
+        (n for n, text in enumerate(book.config_path.read_text("utf-8").splitlines(), 1) if _COVER_KEY.match(text)),
+        None,
+    )
+    try:
+        written = cover.relative_to(book.root).as_posix()
+    except ValueError:
+        written = str(cover)
+    return Diagnostic(
+        ERROR,
+        f"the cover image `{written}` {checked.problem}",
+        book.config_path,
+        line,
+        hint="replace the file, or remove `cover` from [book] to use the theme's cover",
+    )
+
+
+_COVER_KEY = re.compile(r"\s*cover\s*=")
+
+
+def _decode(path: Path, media_type: str, limits: Limits) -> CheckedImage:
+    """Run in the bounded child: the whole check, decoding included."""
+    # WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES = True when it is imported (weasyprint/images.py),
+    # which would let a truncated file decode as grey. This forked child is ours alone and ends after the
+    # check, so Pillow's default is put back here only: the build's own process keeps WeasyPrint's choice.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     if media_type == "image/svg+xml":
-        return _svg_problem(path)
-    return _raster_problem(path, media_type, limits)
+        try:
+            safe = make_svg_safe(path.read_bytes())
+        except SvgRefused as error:
+            return CheckedImage(str(error))
+        return CheckedImage(removed=safe.removed, content=safe.text)
+    return CheckedImage(_raster_problem(path, media_type, limits))
 
 
 def _raster_problem(path: Path, media_type: str, limits: Limits) -> str | None:
@@ -42,7 +138,7 @@ def _raster_problem(path: Path, media_type: str, limits: Limits) -> str | None:
                         f"is {width} × {height} pixels, over the limit of {limits.image_pixels:,} "
                         "([limits] image_pixels); scale it down"
                     )
-                image.verify()  # reads the whole file: truncated or corrupt data fails here
+                image.load()  # decodes every pixel: truncated data fails here (verify() misses it in a JPEG)
     except Image.DecompressionBombError as error:  # Pillow refuses it before we could see its size
         return (
             f"has far too many pixels ({error}); the limit is {limits.image_pixels:,} "
@@ -65,29 +161,4 @@ def _raster_problem(path: Path, media_type: str, limits: Limits) -> str | None:
             None,
         )
         return f"is not what its name says: the file holds {kind}" + (f"; rename it to .{real}" if real else "")
-    return None
-
-
-# A DOCTYPE with an internal subset (`<!DOCTYPE svg [ <!ENTITY …> ]>`) can declare entities that pull
-# other files in or multiply text; the public one Graphviz and Inkscape write (`<!DOCTYPE svg PUBLIC
-# "-//W3C//DTD SVG 1.1//EN" "…svg11.dtd">`) declares nothing and is accepted. No DTD is ever loaded.
-_INTERNAL_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[")
-
-
-def _svg_problem(path: Path) -> str | None:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    try:
-        root = etree.parse(str(path), parser).getroot()
-    except etree.XMLSyntaxError as error:
-        return f"is not valid SVG ({error})"
-    if etree.QName(root).localname != "svg":
-        return f"is not an SVG image (its root element is <{etree.QName(root).localname}>)"
-    if _INTERNAL_SUBSET.search(path.read_bytes()[:4096]):  # the standard public DOCTYPE has none
-        return "declares a DOCTYPE with entities (a way to pull other files in); remove the DOCTYPE"
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        name = etree.QName(element).localname
-        if name in ("script", "foreignObject") or any(a.lower().startswith("on") for a in element.attrib):
-            return f"contains scripts or embedded HTML (<{name}>); export it again as a plain SVG"
     return None

@@ -1,4 +1,4 @@
-"""Remote images, only with --allow-remote: http(s) only, a timeout, a size cap, a local copy.
+"""Remote images, only with --allow-remote: http(s) only, a deadline, a size cap, a local copy.
 
 A fetched image is stored under ``<manuscript>/.publish/remote/`` (named by a hash
 of its URL) and then treated exactly like a file of the manuscript: checked,
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from publish.processes import OverBudget, run_bounded
+
 CACHE_DIR = Path(".publish") / "remote"
 EXTENSIONS = {
     "image/png": ".png",
@@ -30,7 +32,7 @@ class RemotePolicy:
     """Whether and how remote images may be fetched; the default fetches nothing."""
 
     allowed: bool = False
-    timeout: float = 10.0  # seconds, for the connection and each read
+    timeout: float = 10.0  # seconds for the whole fetch of one image, however slowly the server trickles
     max_bytes: int = 30_000_000
 
 
@@ -47,13 +49,14 @@ def fetch_image(url: str, book_root: Path, policy: RemotePolicy) -> Path:
     cached = sorted(folder.glob(key + ".*")) if folder.is_dir() else []
     if cached:
         return cached[0]
-    request = urllib.request.Request(url, headers={"User-Agent": "publish (+https://example.invalid/publish)"})
+    # urlopen's timeout bounds each socket operation, not the fetch: a server sending a byte
+    # now and then would hold the build for ever. The child is killed at the deadline.
     try:
-        with urllib.request.urlopen(request, timeout=policy.timeout) as response:
-            kind = response.headers.get_content_type()
-            data = response.read(policy.max_bytes + 1)
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise RemoteError(f"could not be fetched ({getattr(error, 'reason', error)})") from None
+        kind, data = run_bounded(
+            _download, url, policy, seconds=policy.timeout, memory=2 * policy.max_bytes + 128 * 2**20
+        )
+    except OverBudget as error:
+        raise RemoteError(f"could not be fetched: the download {error}") from None
     if len(data) > policy.max_bytes:
         raise RemoteError(f"is larger than {policy.max_bytes:,} bytes")
     if kind not in EXTENSIONS:
@@ -64,3 +67,13 @@ def fetch_image(url: str, book_root: Path, policy: RemotePolicy) -> Path:
     partial.write_bytes(data)
     partial.replace(target)
     return target
+
+
+def _download(url: str, policy: RemotePolicy) -> tuple[str, bytes]:
+    """(content type, at most ``max_bytes`` + 1 bytes of the body); run in a bounded child."""
+    request = urllib.request.Request(url, headers={"User-Agent": "publish (+https://example.invalid/publish)"})
+    try:
+        with urllib.request.urlopen(request, timeout=policy.timeout) as response:
+            return response.headers.get_content_type(), response.read(policy.max_bytes + 1)
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        raise RemoteError(f"could not be fetched ({getattr(error, 'reason', error)})") from None

@@ -11,7 +11,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from publish.convert.images import DecodeBudget, check_cover
+from publish.errors import PublishError
 from publish.model import Book, PreparedBook
+from publish.processes import OverBudget, run_bounded
 from publish.store import Fingerprint, Store
 from publish.theme.context import book_view
 from publish.theme.loading import Theme, font_face_css
@@ -28,7 +31,7 @@ def cover_jpeg(prepared: PreparedBook, theme: Theme, store: Store | None) -> byt
     all it is made from, since drawing it means loading WeasyPrint (a second, for an EPUB of one second)."""
     book = prepared.book
     if book.metadata.cover is not None:
-        return _as_jpeg(book.metadata.cover)
+        return _author_cover(book, book.metadata.cover)
     svg = render(make_environment(theme, "paged"), "cover.svg", book=book_view(prepared, theme.words))
     html = f'<html><body style="margin:0">{svg}</body></html>'
     css = font_face_css(theme.fonts, lambda face: face.path.as_uri())
@@ -69,8 +72,11 @@ def cover_warning(book: Book) -> str | None:
     """The author's cover is too small for the e-book stores (they refuse or blur it)."""
     if book.metadata.cover is None:
         return None
-    with Image.open(book.metadata.cover) as image:
-        long_side = max(image.size)
+    try:
+        with Image.open(book.metadata.cover) as image:
+            long_side = max(image.size)
+    except (OSError, ValueError):  # an unreadable cover is an error of check_cover's
+        return None
     if long_side >= MIN_LONG_SIDE:
         return None
     return (
@@ -79,8 +85,30 @@ def cover_warning(book: Book) -> str | None:
     )
 
 
+def _author_cover(book: Book, cover: Path) -> bytes:
+    """The author's cover, checked like any image of the book (limits, a full decode), then converted
+    in a bounded child: a cover that cannot be used is an error at its line of book.toml."""
+    found = check_cover(book)
+    if found is not None:
+        raise PublishError(found.message, path=found.path, line=found.line, hint=found.hint)
+    budget = DecodeBudget()
+    try:
+        data: bytes = run_bounded(_as_jpeg, cover, seconds=budget.seconds, memory=budget.memory_for(book.limits))
+    except OverBudget as error:
+        raise PublishError(
+            f"the cover image {cover.name} {error} to convert to JPEG",
+            path=book.config_path,
+            hint="export the cover again, smaller (1600 × 2400 pixels is plenty)",
+        ) from None
+    return data
+
+
 def _as_jpeg(path: Path) -> bytes:
     with Image.open(path) as image:
+        # A JPEG decodes straight at a fraction of its size (draft); nothing larger than the
+        # drawn cover is kept, which the stores would shrink anyway.
+        image.draft("RGB", (COVER_HEIGHT, COVER_HEIGHT))
+        image.thumbnail((COVER_HEIGHT, COVER_HEIGHT))
         return _jpeg_bytes(image.convert("RGB"))
 
 
