@@ -4,6 +4,7 @@ chapters, the metadata typeset for display, every finding in book order."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from publish.convert.cache import RenderCache
@@ -11,8 +12,22 @@ from publish.convert.chapter import render_chapter
 from publish.convert.links import check_links
 from publish.convert.remote_images import RemotePolicy
 from publish.convert.typography import typeset_text
-from publish.model import Book, DisplayText, PreparedBook
+from publish.errors import PublishError
+from publish.model import Book, Chapter, DisplayText, Limits, PreparedBook, RenderedChapter
+from publish.processes import OverBudget, run_bounded
 from publish.store import Store
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What converting one chapter may take: a pathological input (a regex that backtracks, a
+    tree that explodes) stops there, naming the chapter, instead of hanging the build.
+
+    Generous for real books: a 500-page chapter converts in seconds and a few hundred MiB.
+    """
+
+    seconds: float = 60.0
+    memory: int = 2 * 2**30  # bytes, on top of what the build already holds
 
 
 def prepare_book(
@@ -20,18 +35,20 @@ def prepare_book(
     remote: RemotePolicy = RemotePolicy(),
     chapter_done: Callable[[], None] = lambda: None,
     store: Store | None = None,
+    budget: Budget = Budget(),
 ) -> PreparedBook:
     """Convert every chapter, then check what spans chapters (links).
 
     With a ``store``, chapters converted by an earlier build from the very same inputs are
-    taken from it (see convert/cache.py); never with remote images allowed.
+    taken from it (see convert/cache.py); never with remote images allowed. Every other one is
+    converted in a forked child under ``budget`` (about 7 ms each).
     """
     cache = RenderCache(book, repr(remote), store) if store is not None and not remote.allowed else None
     chapters = []
     for chapter in book.chapters:
         found = cache.get(chapter) if cache else None
         if found is None:
-            found = render_chapter(chapter, book.root, book.limits, remote)
+            found = _render_bounded(chapter, book.root, book.limits, remote, budget)
             if cache:
                 cache.put(found)
         chapters.append(found)
@@ -49,3 +66,19 @@ def prepare_book(
         description=typeset_text(meta.description, meta.lang),
     )
     return PreparedBook(book, tuple(chapters), display, tuple(diagnostics))
+
+
+def _render_bounded(
+    chapter: Chapter, root: Path, limits: Limits, remote: RemotePolicy, budget: Budget
+) -> RenderedChapter:
+    try:
+        return run_bounded(render_chapter, chapter, root, limits, remote, seconds=budget.seconds, memory=budget.memory)
+    except OverBudget as over:
+        doing = "converting this chapter"
+        raise PublishError(
+            f"{doing} took more than {over.seconds:g} s" if over.what == "time" else f"{doing} {over}",
+            path=chapter.source,
+            hint="something in it makes the converter work without end (thousands of `[`, a nesting hundreds "
+            "of levels deep, a word of many kilobytes?): split the chapter in two to find what, and write it "
+            "another way",
+        ) from None

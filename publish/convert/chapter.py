@@ -7,6 +7,7 @@ source. A new pass (numbering, citations, an index) is one more named entry, in 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +28,12 @@ from publish.convert import (
     tables,
     unsupported,
 )
-from publish.convert.html_tree import inner_html
+from publish.convert.html_tree import MAX_DEPTH, inner_html, too_deep
 from publish.convert.reader import read_markdown
 from publish.convert.remote_images import RemotePolicy
 from publish.convert.sanitize import find_removals, sanitize
 from publish.convert.typography import typeset_element, typeset_text
+from publish.errors import WARNING, PublishError
 from publish.load.source import SourceText
 from publish.model import Asset, Chapter, ExternalLink, Limits, Link, Note, RenderedChapter
 
@@ -65,8 +67,29 @@ def _title(tree: ChapterTree) -> None:
     tree.title_html = headings.take_title(tree.root)
 
 
+def _title_note_calls(tree: ChapterTree) -> None:
+    """A note call in the chapter's title would follow it into the contents and running heads,
+    with no note there: it is left out, and the author told."""
+    for heading in tree.root.iter("h1"):
+        for label in notes.drop_calls(heading):
+            tree.source.report_at(
+                WARNING,
+                f"footnote call `[^{label}]` in the chapter title is left out",
+                tree.chapter.title_line or None,
+                None,
+                "call the note in the text, after the title",
+            )
+        break
+
+
 def _notes(tree: ChapterTree) -> None:
-    tree.notes, orphans = notes.take_notes(tree.root, tree.chapter.slug)
+    tree.notes, orphans, nested = notes.take_notes(tree.root, tree.chapter.slug)
+    for label in nested:
+        tree.source.warn(
+            f"footnote call `[^{label}]` inside a note is left out",
+            f"[^{label}]",
+            "a note cannot call another: call it from the text, or write its text into this note",
+        )
     for label in orphans:
         tree.source.warn(
             f"footnote `[^{label}]` is defined but never called; it is left out",
@@ -92,6 +115,7 @@ PASSES: tuple[tuple[str, Callable[[ChapterTree], None]], ...] = (
     ("table headers", lambda tree: tables.scope_table_headers(tree.root)),
     ("typography", lambda tree: typeset_element(tree.root, tree.chapter.lang)),  # after figures: captions too
     ("long words", lambda tree: long_words.mark_long_words(tree.root)),
+    ("title note calls", _title_note_calls),
     ("title", _title),
     ("ids", lambda tree: ids.prefix_ids(tree.root, tree.chapter.slug)),
     ("notes", _notes),
@@ -109,12 +133,16 @@ def render_chapter(
     heading level) is returned in ``diagnostics`` rather than raised, so that one
     pass finds every mistake of the book; the pipeline stops on errors.
     """
-    html = read_markdown(chapter.text, chapter.lang)
     source = SourceText(chapter)
+    html = _read(chapter, source)
+    places = checks.Places(source)
     for removal in find_removals(html):
-        source.warn(
+        line, column = places.next(removal.needle)
+        source.report_at(
+            WARNING,
             f"removed unsafe HTML: {removal.what}",
-            removal.needle,
+            line,
+            column,
             "raw HTML is limited to a safe list of elements and attributes (README: Raw HTML)",
         )
     root = lxml_html.fragment_fromstring(sanitize(html) or "<p></p>", create_parent="div")
@@ -142,6 +170,44 @@ def render_chapter(
         ),
         diagnostics=tuple(source.findings),
     )
+
+
+_TOO_DEEP_HINT = (
+    f"no book needs more than {MAX_DEPTH} levels of quotes, lists or HTML elements one inside another: "
+    "write them flatter"
+)
+
+
+def _read(chapter: Chapter, source: SourceText) -> str:
+    """The chapter's HTML, refused when it nests deeper than the tree can hold (never cut silently)."""
+    try:
+        html = read_markdown(chapter.text, chapter.lang)
+    except RecursionError:  # the Markdown reader recurses once per level of lists and quotes
+        line = _deepest_line(source)
+        raise PublishError(
+            "this chapter nests lists or quotes too deep to be read", chapter.source, line, _TOO_DEEP_HINT
+        ) from None
+    deep = too_deep(html)
+    if deep is not None:
+        error = source.fatal(f"this text is nested more than {MAX_DEPTH} levels deep", deep[:80], _TOO_DEEP_HINT)
+        if error.line is None:
+            error = PublishError(error.message, chapter.source, _deepest_line(source), _TOO_DEEP_HINT)
+        raise error
+    return html
+
+
+def _deepest_line(source: SourceText) -> int:
+    """The first line behind MAX_DEPTH levels of `>` or list indents (two columns or more each),
+    else the deepest: where a nesting too deep for the reader is."""
+
+    def depth(line: str) -> int:
+        marks = re.match(r"[ \t>]*", line)
+        prefix = marks.group() if marks else ""
+        return prefix.count(">") * 2 + len(prefix.replace(">", ""))
+
+    depths = [depth(line) for line in source.lines] or [0]
+    index = next((i for i, d in enumerate(depths) if d >= 2 * MAX_DEPTH), depths.index(max(depths)))
+    return source.chapter.first_line + index
 
 
 def _typeset_title(chapter: Chapter) -> str:

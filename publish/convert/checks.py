@@ -23,6 +23,33 @@ _UNDEFINED_CALL = re.compile(r"\[\^([^\]\s]+)\]")
 _OPAQUE = {"code", "pre", "kbd", "samp", "script", "style"}
 
 
+class Places:
+    """Where each of a run of findings about the same written text is: the k-th at the text's
+    k-th occurrence outside code, in source order, as the tree's elements are. So the same
+    `<script>` in lines 3 and 9 gives findings at 3 and 9, not twice at 3."""
+
+    def __init__(self, source: SourceText) -> None:
+        self.source = source
+        self.used: Counter[str] = Counter()
+
+    def next(self, needle: str) -> tuple[int | None, int | None]:
+        """(line, column) of the next occurrence of ``needle``; the first one's when they run out."""
+        found = self.occurrences(needle)
+        index = self.used[needle]
+        self.used[needle] += 1
+        return found[index] if index < len(found) else self.source.locate(needle)
+
+    def occurrences(self, needle: str) -> list[tuple[int, int]]:
+        first = self.source.chapter.first_line
+        found = []
+        for index, line in outside_code_fences(self.source.lines):
+            start = line.find(needle) if needle else -1
+            while start >= 0:
+                found.append((first + index, start + 1))
+                start = line.find(needle, start + len(needle))
+        return found
+
+
 def headings(source: SourceText) -> list[tuple[int, int, int]]:
     """(level, line, column) of each `#` heading of the source, outside fenced code."""
     found = []
@@ -55,6 +82,7 @@ def check_heading_levels(source: SourceText) -> None:
 
 def check_note_calls(root: etree._Element, source: SourceText) -> None:
     """A call such as [^3] with no `[^3]: …` definition is left by Python-Markdown as text."""
+    places = Places(source)
     for text in root.xpath("//text()"):
         owner = text.getparent()
         if text.is_tail:
@@ -62,9 +90,12 @@ def check_note_calls(root: etree._Element, source: SourceText) -> None:
         if owner is None or any(e.tag in _OPAQUE for e in (owner, *owner.iterancestors())):
             continue
         for match in _UNDEFINED_CALL.finditer(str(text)):
-            source.error(
+            line, column = places.next(match.group())
+            source.report_at(
+                ERROR,
                 f"footnote `{match.group()}` has no definition",
-                match.group(),
+                line,
+                column,
                 f"add a line `{match.group()}: the note's text` at the end of the chapter",
             )
 

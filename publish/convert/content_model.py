@@ -7,6 +7,7 @@ from __future__ import annotations
 from lxml import etree
 
 from publish.convert.html_tree import remove_keeping_tail
+from publish.convert.notes import text_without_calls
 
 # Elements that hold text only (phrasing content), and blocks that may not sit inside them.
 PHRASING_ONLY = {
@@ -85,7 +86,7 @@ def repair_content_model(root: etree._Element) -> None:
     for listing in list(root.iter("ul", "ol")):
         _repair_list(listing)
     for heading in list(root.iter("h2", "h3", "h4", "h5", "h6")):  # emptied by the sanitiser: `## <script>`
-        if not heading.text_content().strip() and heading.find(".//img") is None:
+        if not text_without_calls(heading).strip() and heading.find(".//img") is None:  # `## [^1]` too
             remove_keeping_tail(heading)
 
 

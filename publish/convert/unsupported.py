@@ -17,7 +17,9 @@ from publish.load.source import SourceText
 
 FENCE = re.compile(r"^(?:[ ]{0,3}>[ ]?)*[ ]*(`{3,}|~{3,})(.*)$")
 _MAY_HOLD = re.compile(r"\{[{%#]|\[\[|@|\$")
-CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+CODE_SPAN = re.compile(r"(`+)(?!`).{0,2000}?(?<!`)\1(?!`)")
+# Every pattern below is tried at each place a line may start one: what it may span is bounded
+# (a tag or a label is short), or a line of 50 KB of `[` or `{%` took minutes.
 
 
 @dataclass(frozen=True)
@@ -29,28 +31,28 @@ class Unsupported:
 
 CONSTRUCTS = (
     Unsupported(
-        re.compile(r"\{\{\s*#\w+[^}]*\}\}"),
+        re.compile(r"\{\{\s*#\w+[^}]{0,500}\}\}"),
         "mdBook directive `{}` is not supported; it is printed as typed",
         "paste the text it would include, or put the line in a code block to show it",
     ),
     Unsupported(
-        re.compile(r"\{\{[<%].*?[%>]\}\}"),
+        re.compile(r"\{\{[<%].{0,500}?[%>]\}\}"),
         "Hugo shortcode `{}` is not supported; it is printed as typed",
         "write its content as Markdown (a figure, a `:::` div), or put it in a code block",
     ),
     Unsupported(
-        re.compile(r"\{%.*?%\}|\{\{[^}#<%][^}]*\}\}"),
+        re.compile(r"\{%.{0,500}?%\}|\{\{[^}#<%][^}]{0,500}\}\}"),
         "template tag `{}` (Liquid, Jinja) is not supported; it is printed as typed",
         "write the text it stands for, or put it in a code block to show it",
     ),
     Unsupported(
-        re.compile(r"!?\[\[[^\]\n]+\]\]"),
+        re.compile(r"!?\[\[[^\[\]\n]{1,500}\]\]"),
         "wiki link `{}` (Obsidian) is not supported; it is printed as typed",
         "write a Markdown link, e.g. [texte](02-chapitre.md#titre), or an image ![texte](images/x.png)",
     ),
     Unsupported(
         re.compile(
-            r"\[[^\]\n]*-?@[\w:.#$%&+?<>~/-]+[^\]\n]*\](?!\()"
+            r"\[[^\[\]\n]{0,500}?-?@[\w:.#$%&+?<>~/-]{1,200}[^\[\]\n]{0,500}\](?!\()"
             r"|(?<![\w.@\\])@[A-Za-z_][\w:.-]*\d[\w:.-]*(?=[\s,;.]|$)(?<!\.)"  # @dupont2020 dit…, not @handle
         ),
         "citation `{}` is not supported yet; it is printed as typed",

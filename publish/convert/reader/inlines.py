@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 from markdown import Extension, Markdown, util
 from markdown.inlinepatterns import BACKTICK_RE, BacktickInlineProcessor, InlineProcessor
@@ -28,6 +29,16 @@ _TRAILING = re.compile(r"[.,;:!?*_~'\"]+$")
 _NOT_IN = {"a", "code", "pre", "kbd", "samp", "script", "style", "h1", "h2", "h3", "h4", "h5", "h6"}  # no link in a
 # heading: the contents and running heads link to the heading itself
 _ESCAPED_SPACE = re.compile(r"\\(.)")
+# Python-Markdown's link and image patterns look for the `]` matching each `[` to the end of the
+# paragraph: 50 KB of `[` took minutes. A link's text nests brackets a few levels deep at most.
+# Likewise a link's `(destination "title")` is scanned for its closing `)`, and a note call `[^label`
+# for its `]`: the scans stop at MAX_BRACKET_DEPTH open parentheses, MAX_LINK_LENGTH characters.
+MAX_BRACKET_DEPTH = 16
+MAX_LINK_LENGTH = 8192
+_BRACKETED = ("reference", "link", "image_link", "image_reference", "short_reference", "short_image_ref")
+_BRACKET = re.compile(r"[\[\]]")
+_PARENTHESIS = re.compile(r"[()]")
+NOTE_CALL = r"\[\^([^\]]{1,999})\]"  # Python-Markdown's, with CommonMark's bound on a label's length
 
 
 class CodeSpanProcessor(BacktickInlineProcessor):
@@ -54,6 +65,66 @@ class CodeSpanProcessor(BacktickInlineProcessor):
         element = ET.Element("code")
         element.text = util.AtomicString(util.code_escape(code))
         return element, begin, end + (start - begin)
+
+
+def bracketed_text(data: str, index: int) -> tuple[str, int, bool]:
+    """Python-Markdown's ``getText`` (the text up to the `]` matching the `[` before ``index``), which
+    gives up past MAX_BRACKET_DEPTH nested `[`: then the `[` is text, and the search stays linear."""
+    depth = 1
+    for bracket in _BRACKET.finditer(data, index):
+        depth += 1 if bracket.group() == "[" else -1
+        if depth == 0:
+            return data[index : bracket.start()], bracket.end(), True
+        if depth > MAX_BRACKET_DEPTH:
+            return "", bracket.end(), False
+    return "", len(data), False
+
+
+def may_close(data: str, index: int) -> bool:
+    """Whether the `(` before ``index`` may be closed within MAX_LINK_LENGTH characters and
+    MAX_BRACKET_DEPTH nested parentheses; only then does Python-Markdown look for where."""
+    depth = 1
+    for parenthesis in _PARENTHESIS.finditer(data, index, index + MAX_LINK_LENGTH):
+        depth += 1 if parenthesis.group() == "(" else -1
+        if depth == 0:
+            return True
+        if depth > MAX_BRACKET_DEPTH:
+            return False
+    return len(data) <= index + MAX_LINK_LENGTH
+
+
+Link = tuple[str, str | None, int, bool]  # Python-Markdown's getLink: href, title, end, found
+Label = tuple[str | None, int, bool]  # its evalId: id, end, found
+
+
+def _bounded_link(get_link: Callable[[str, int], Link]) -> Callable[[str, int], Link]:
+    def bounded(data: str, index: int) -> Link:  # ``index``: just after the text's `]`
+        if data.startswith("(", index) and not may_close(data, index + 1):
+            return "", None, index, False
+        return get_link(data[: index + MAX_LINK_LENGTH], index)
+
+    return bounded
+
+
+def _bounded_label(eval_id: Callable[[str, int, str], Label]) -> Callable[[str, int, str], Label]:
+    def bounded(data: str, index: int, text: str) -> Label:  # a label is at most 999 characters (CommonMark)
+        return eval_id(data[: index + 1024], index, text)
+
+    return bounded
+
+
+def bound_brackets(md: Markdown) -> None:
+    """Every link and image pattern of ``md`` reads its text with ``bracketed_text``."""
+    for name in _BRACKETED:
+        if name in md.inlinePatterns:
+            pattern = md.inlinePatterns[name]
+            pattern.getText = bracketed_text  # type: ignore[attr-defined]
+            if hasattr(pattern, "getLink"):
+                pattern.getLink = _bounded_link(pattern.getLink)
+            if hasattr(pattern, "evalId"):
+                pattern.evalId = _bounded_label(pattern.evalId)
+    if "footnote" in md.inlinePatterns:
+        md.inlinePatterns["footnote"].compiled_re = re.compile(NOTE_CALL, re.DOTALL | re.UNICODE)
 
 
 class DelimitedProcessor(InlineProcessor):
@@ -133,5 +204,6 @@ class InlineExtension(Extension):
         md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, "~", "^"]  # \~~ and \^ are literal
         md.inlinePatterns.register(CodeSpanProcessor(BACKTICK_RE), "backtick", 190)
         md.inlinePatterns.register(DelimitedProcessor(DELIMITED, md), "publish_delimited", 65)
+        bound_brackets(md)
         # After the inline patterns (20): links and code exist by then, so their text is left alone.
         md.treeprocessors.register(BareUrlTreeprocessor(md), "publish_bare_urls", 6)

@@ -68,7 +68,7 @@ BLOCKS = {
 URL_OR_EMAIL = re.compile(
     r"\b(?:https?|ftp)://[^\s<>«»\"“”]*[^\s<>«»\"“”.,;:!?)\]]"
     r"|\bwww\.[^\s<>«»\"“”]*[^\s<>«»\"“”.,;:!?)\]]"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # starts a run only: tried mid-word, a long word was quadratic
 )
 
 

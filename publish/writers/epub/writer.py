@@ -27,6 +27,13 @@ from publish.writers.epub.pagemarks import assign_pages, edit_nav, insert_marker
 STYLESHEET = "styles/book.css"
 # Ids of the front matter, in the PDF's HTML, and the EPUB document that holds each.
 _FRONT_FILES = {"cover": "cover.xhtml", "title-page": "title.xhtml", "copyright": "copyright.xhtml", "toc": "nav.xhtml"}
+# What we generate sits at the top of the container, where nothing of the author's may go: their
+# images are all kept under images/ (_container_names), and a chapter never takes a front page's name
+# (_file_names), so a chapter `title.md` or an image `images/cover.jpg` replaces nothing of ours.
+COVER_IMAGE = "cover.jpg"
+AUTHOR_IMAGES = "images/"
+# ZIP cannot store a time before 1980: a book dated 1950 keeps its date in the OPF, its entries get ZIP's floor.
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,7 @@ def write_epub(
     environment = make_environment(theme, "epub")
     words = theme.words
     view = book_view(prepared, words)
-    files = {r.chapter.slug: _file_name(r) for r in chapters}
+    files = _file_names(chapters)
     owner = {id_: files[r.chapter.slug] for r in chapters for id_ in r.ids}
 
     titles = {f"{r.chapter.slug}--chapter--title": files[r.chapter.slug] for r in chapters}  # made by chapter.html
@@ -84,7 +91,7 @@ def write_epub(
                 content=asset.source.read_bytes(),
             )
         )
-    doc.add_item(epub.EpubCover(uid="cover-image", file_name="images/cover.jpg"))
+    doc.add_item(epub.EpubCover(uid="cover-image", file_name=COVER_IMAGE))
     doc.get_item_with_id("cover-image").content = cover
     doc.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
 
@@ -103,7 +110,7 @@ def write_epub(
         "cover",
         "cover.xhtml",
         str(words["cover"]),
-        render(environment, "cover.html", cover_href="images/cover.jpg", **common),
+        render(environment, "cover.html", cover_href=COVER_IMAGE, **common),
         lang,
     )
     title_page = page(
@@ -200,8 +207,23 @@ def _set_metadata(
     doc.add_metadata(None, "meta", str(words["accessibility_summary"]), {"property": "schema:accessibilitySummary"})
 
 
-def _file_name(rendered: RenderedChapter) -> str:
-    return (slugify(rendered.chapter.file_stem) or rendered.chapter.slug) + ".xhtml"
+def _file_names(chapters: Sequence[RenderedChapter]) -> dict[str, str]:
+    """Each chapter's document, by slug: its file's name, never a front page's nor another chapter's.
+
+    `title.md` -> `title-2.xhtml` (title.xhtml is the title page); `a/intro.md` and `b/intro.md`
+    -> `intro.xhtml` and `intro-2.xhtml`.
+    """
+    taken = set(_FRONT_FILES.values())
+    names: dict[str, str] = {}
+    for rendered in chapters:
+        base = slugify(rendered.chapter.file_stem) or rendered.chapter.slug
+        candidate, counter = base + ".xhtml", 1
+        while candidate in taken:
+            counter += 1
+            candidate = f"{base}-{counter}.xhtml"
+        taken.add(candidate)
+        names[rendered.chapter.slug] = candidate
+    return names
 
 
 def _noteref(note: Note) -> str:
@@ -216,17 +238,19 @@ _SRC = re.compile(r'src="([^"]+)"')
 
 
 def _container_names(hrefs: list[str]) -> dict[str, str]:
-    """Image paths as the EPUB stores them: ASCII, no spaces (EPUBCheck warns, old readers fail).
+    """Image paths as the EPUB stores them: ASCII, no spaces (EPUBCheck warns, old readers fail),
+    all under images/, where nothing we generate goes.
 
-    `images/photo d'été.png` -> `images/photo-d-ete.png`; a clash gets `-2`, `-3`...
+    `images/photo d'été.png` -> `images/photo-d-ete.png`, `cover.jpg` -> `images/cover.jpg`;
+    a clash gets `-2`, `-3`...
     """
     names: dict[str, str] = {}
     taken: set[str] = set()
     for href in hrefs:
-        folder, _, name = href.rpartition("/")
+        folder, _, name = href.removeprefix(AUTHOR_IMAGES).rpartition("/")
         folder = "/".join(part.lstrip(".") for part in folder.split("/")) if folder else ""  # .publish/remote
         stem, dot, suffix = name.rpartition(".")
-        base = (folder + "/" if folder else "") + (slugify(stem) or "image")
+        base = AUTHOR_IMAGES + (folder + "/" if folder else "") + (slugify(stem) or "image")
         candidate, counter = base + dot + suffix.lower(), 1
         while candidate in taken:
             counter += 1
@@ -292,7 +316,7 @@ def _package_lang(opf: str, lang: str) -> str:
 
 def _repack(data: bytes, timestamp: datetime.datetime, edits: dict[str, Callable[[str], str]] | None = None) -> bytes:
     """Same entries, fixed times and order: mimetype first and stored, the rest deflated."""
-    date_time = timestamp.timetuple()[:6]
+    date_time = max(timestamp.timetuple()[:6], _ZIP_EPOCH)
     source = zipfile.ZipFile(io.BytesIO(data))
     names = source.namelist()
     ordered = ["mimetype"] + sorted(n for n in names if n != "mimetype")
