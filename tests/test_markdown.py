@@ -459,21 +459,19 @@ def test_the_title_is_typeset_once_for_every_medium(make_book):
 
 def test_book_toml_is_read_once_per_build(make_book, tmp_path, monkeypatch):
     import publish.load.config
-    import publish.load.manuscript
-    from publish.load.config import load_config
 
     reads = []
+    read = publish.load.config._read
 
-    def counting(root):
-        reads.append(root)
-        return load_config(root)
+    def counting(path):
+        reads.append(path)
+        return read(path)
 
-    monkeypatch.setattr(publish.load.config, "load_config", counting)  # read_config calls it too
-    monkeypatch.setattr(publish.load.manuscript, "load_config", counting)
+    monkeypatch.setattr(publish.load.config, "_read", counting)
     from publish.build.pipeline import BuildOptions, build
 
     build(make_book(), tmp_path / "out", BuildOptions(formats=("epub",)))
-    assert len(reads) == 1
+    assert [path.name for path in reads] == ["book.toml"]
 
 
 def test_an_authors_footnote_div_is_not_taken_for_the_notes(make_book):

@@ -113,6 +113,9 @@ def _read(path: Path) -> str:
             path=path,
             hint=f"a manuscript folder holds {CONFIG_NAME} and chapters/*.md; `publish new DIR` makes one",
         )
+    leaves = Confinement.of(path.parent).refusal(path)
+    if leaves is not None:  # a link to a file elsewhere: its text would show in the errors
+        raise PublishError(leaves, path=path, hint=f"make {CONFIG_NAME} a plain file in the manuscript folder")
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the build
     except OSError as error:

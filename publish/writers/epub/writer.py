@@ -88,7 +88,7 @@ def write_epub(
                 uid="img-" + slugify(container[asset.href]),
                 file_name=container[asset.href],
                 media_type=asset.media_type,
-                content=asset.source.read_bytes(),
+                content=asset.content.encode("utf-8") if asset.content is not None else asset.source.read_bytes(),
             )
         )
     doc.add_item(epub.EpubCover(uid="cover-image", file_name=COVER_IMAGE))
