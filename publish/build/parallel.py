@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import time
+import traceback
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
 
@@ -43,15 +45,58 @@ def make_outputs(
 
 
 def _in_processes(job: Job, groups: list[tuple[str, ...]], out: Path, finished: Callable[[str], None]) -> list[Made]:
+    """Each group in a worker; a worker that dies (a crash in a library, the kernel's OOM killer)
+    takes the whole pool down, so the groups it left unmade are made again, each in a pool of its
+    own: the others are made, and the one that dies again is reported as a bug of ours."""
+    made: dict[tuple[str, ...], list[Made]] = {}
     with process_pool(min(len(groups), os.cpu_count() or 1)) as pool:
-        futures = [pool.submit(_make_group, job, group, out) for group in groups]
-        made = []
-        for future in futures:
-            group_made = future.result()
-            for item in group_made:
+        futures = {group: pool.submit(_make_group, job, group, out) for group in groups}
+        for group, future in futures.items():
+            try:
+                made[group] = future.result()
+            except BrokenProcessPool:
+                continue
+            except Exception as error:  # _make_group itself failed, or its result did not come back
+                made[group] = _bugs(job, group, out, error)
+            for item in made[group]:
                 finished(item.format)
-            made += group_made
-        return made
+    for group in groups:
+        if group not in made:
+            made[group] = _alone(job, group, out)
+            for item in made[group]:
+                finished(item.format)
+    return [item for group in groups for item in made[group]]
+
+
+def _alone(job: Job, group: tuple[str, ...], out: Path) -> list[Made]:
+    _clear_leftovers(job, group, out)
+    with process_pool(1) as pool:
+        try:
+            return pool.submit(_make_group, job, group, out).result()
+        except Exception as error:
+            _clear_leftovers(job, group, out)
+            return _bugs(job, group, out, error)
+
+
+def _clear_leftovers(job: Job, group: tuple[str, ...], out: Path) -> None:
+    """The temporary files of a worker that died: it could not remove them itself."""
+    for name in group:
+        for leftover in out.glob(f".{file_name(job.book.slug, name)}.*.tmp"):
+            leftover.unlink(missing_ok=True)
+
+
+def _bugs(job: Job, group: tuple[str, ...], out: Path, error: Exception) -> list[Made]:
+    """Every output of ``group`` stopped by a bug of ours (or by its worker's death)."""
+    if isinstance(error, BrokenProcessPool):
+        what = "the process making it died (a crash, or killed by the system: out of memory?)"
+    else:
+        what = f"{type(error).__name__}: {error}"
+    details = "".join(traceback.format_exception(error))
+    made = []
+    for name in group:
+        path = out / file_name(job.book.slug, name)
+        made.append(Made(name, path, None, 0.0, bug=InternalError(f"{path.name}: {what}", details)))
+    return made
 
 
 def _make_group(

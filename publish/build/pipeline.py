@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from publish.build.cache import fingerprint, remember, up_to_date
+from publish.build.lock import BuildLock, lock_book
 from publish.build.outputs import Job, build_timestamp
 from publish.build.plan import DEFAULT_FORMATS, FORMATS, BuildOptions, file_name, formats_for
 from publish.convert.remote_images import RemotePolicy
@@ -68,14 +70,24 @@ class Progress:
     def end(self, stage: str) -> None:
         pass
 
+    def waiting(self, text: str) -> None:
+        """Another build of the book holds it: said even through the API, or a build would seem to hang."""
+        print(text, file=sys.stderr, flush=True)
+
 
 def build(
     folder: Path, out: Path, options: BuildOptions = BuildOptions(), progress: Progress = Progress()
 ) -> BuildReport:
     """Check the manuscript in ``folder``, then build every requested format into ``out``.
 
-    Outputs already made from the very same inputs are kept (see build/cache.py).
+    Outputs already made from the very same inputs are kept (see build/cache.py). Another
+    build of the same book, or into the same folder, is waited for (see build/lock.py).
     """
+    with lock_book(folder, progress.waiting) as lock:
+        return _build(folder, out, options, progress, lock)
+
+
+def _build(folder: Path, out: Path, options: BuildOptions, progress: Progress, lock: BuildLock) -> BuildReport:
     for name in options.formats or ():
         if name not in FORMATS:
             raise PublishError(f"unknown format `{name}`", hint="formats are " + ", ".join(FORMATS))
@@ -104,7 +116,7 @@ def build(
     stages = [StageTime("check", time.perf_counter() - started)]
     book = checked.book
     formats = formats_for(book.pdf, options, checked.theme.media, checked.theme.media_declared_in)
-    _prepare_folder(out, [file_name(book.slug, name) for name in formats])
+    _prepare_folder(out, [file_name(book.slug, name) for name in formats], lock)
     job = Job(checked.prepared, checked.theme, options, store)
     made = make_outputs(job, formats, out, options.parallel, progress.begin, progress.end)
     outputs = [Output(m.format, m.path, m.path.stat().st_size, m.pages, m.seconds) for m in made if not m.failed]
@@ -162,12 +174,15 @@ def _failed(
     return PublishError.of(findings)
 
 
-def _prepare_folder(out: Path, names: list[str]) -> None:
-    """Create the output folder and clear what a killed build left: temporary files of our outputs."""
+def _prepare_folder(out: Path, names: list[str], lock: BuildLock) -> None:
+    """Create the output folder, wait for any other build writing into it, and clear what a killed
+    build left: temporary files of our outputs."""
     try:
         out.mkdir(parents=True, exist_ok=True)
+        lock.output_folder(out)
         for name in names:
-            for leftover in out.glob(f".{name}.*.tmp"):
+            # ours, and QPDF's own beside them (before join.py saved through memory, a full disk left one)
+            for leftover in [*out.glob(f".{name}.*.tmp"), *out.glob(f".pikepdf..{name}.*")]:
                 leftover.unlink()
         for pattern in (".booklet-*", ".chapters-*"):  # scratch folders of the booklet and the book PDF
             for leftover in out.glob(pattern):

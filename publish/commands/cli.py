@@ -20,7 +20,8 @@ COMMANDS = (new, check, build, watch)  # in the order `publish --help` lists the
 
 
 def main(argv: list[str] | None = None) -> int:
-    signal.signal(signal.SIGTERM, _terminate)  # a killed build cleans its temporary files, as for Ctrl-C
+    for stop in (signal.SIGTERM, signal.SIGHUP):  # a killed build cleans its temporary files, as for Ctrl-C
+        signal.signal(stop, _terminate)
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -43,7 +43,11 @@ def join_pdf(
         sources = [stack.enter_context(pikepdf.open(io.BytesIO(data))) for data in chapters]
         _join(pdf, front, sources)
         share_fonts(pdf, fonts)
-        pdf.save(target, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        joined = io.BytesIO()
+        pdf.save(joined, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    # Written by us, not by QPDF: a full disk is then an OSError the build reports, where
+    # QPDF would abort the process and leave its own temporary file beside the output.
+    target.write_bytes(joined.getbuffer())
 
 
 @dataclass

@@ -1,0 +1,290 @@
+"""Hostile conditions for the build's processes: killed builds, a full disk, two builds at once, bugs in writers."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import resource
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from publish.errors import PublishError
+
+PARAGRAPH = "Un paragraphe assez long pour remplir quelques lignes de la page. " * 30
+CHAPTERS = {
+    f"0{i}-chapitre.md": f"# Chapitre {i}\n\n" + "\n\n".join(f"## Partie {j}\n\n{PARAGRAPH}" for j in range(4)) + "\n"
+    for i in range(1, 7)
+}
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _parents() -> dict[int, int]:
+    """Every live process -> its parent (zombies count as gone)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            found[int(entry)] = int(fields[1])
+    return found
+
+
+def _descendants(pid: int) -> set[int]:
+    parents = _parents()
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        children = {child for child, of in parents.items() if of == parent}
+        todo += children - found
+        found |= children
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    return pids & set(_parents())
+
+
+def _start(folder: Path, out: Path, stderr: Path, *options: str) -> subprocess.Popen[bytes]:
+    with stderr.open("wb") as errors:  # a file, not a pipe: a surviving worker would hold a pipe open
+        return subprocess.Popen(
+            [sys.executable, "-m", "publish", "build", str(folder), "--out", str(out), "--no-cache", *options],
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            start_new_session=True,
+        )
+
+
+def _wait_for_workers(process: subprocess.Popen[bytes], how_many: int) -> set[int]:
+    """The build's descendants once there are ``how_many`` of them: group workers and their chapter workers."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + 180
+    while len(_alive(seen)) < how_many:
+        assert process.poll() is None, "the build ended before its workers were seen"
+        assert time.monotonic() < deadline, f"only {len(_alive(seen))} workers after 180 s"
+        seen |= _descendants(process.pid)
+        time.sleep(0.05)
+    return seen
+
+
+def _wait_until_gone(pids: set[int]) -> set[int]:
+    deadline = time.monotonic() + 30
+    while _alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _alive(pids)
+    for pid in left:  # never leave them to the next test
+        os.kill(pid, signal.SIGKILL)
+    return left
+
+
+@pytest.mark.slow
+def test_workers_and_their_workers_die_with_a_build_killed_outright(make_book, tmp_path):
+    folder = make_book(CHAPTERS)
+    process = _start(folder, tmp_path / "out", tmp_path / "stderr")
+    workers = _wait_for_workers(process, 3)  # two group workers, and the PDF group's chapter workers
+    process.kill()
+    process.wait(timeout=60)
+    assert _wait_until_gone(workers) == set()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("stop", "to_the_group"),
+    [(signal.SIGHUP, True), (signal.SIGTERM, False), (signal.SIGINT, True)],
+    ids=["hangup-of-the-terminal", "kill", "ctrl-c"],
+)
+def test_a_hung_up_build_cleans_up_like_a_terminated_one(make_book, tmp_path, stop, to_the_group):
+    """A terminal's hangup and Ctrl-C reach every process of the build at once; `kill` only the build."""
+    folder = make_book(CHAPTERS)
+    out = tmp_path / "out"
+    first = subprocess.run(
+        [sys.executable, "-m", "publish", "build", str(folder), "--out", str(out), "--format", "pdf,epub"],
+        capture_output=True,
+    )
+    assert first.returncode == 0, first.stderr
+    before = _digests(out)
+    (folder / "chapters" / "01-chapitre.md").write_text("# Changé\n\n" + PARAGRAPH, encoding="utf-8")
+    process = _start(folder, out, tmp_path / "stderr")
+    workers = _wait_for_workers(process, 3)
+    if to_the_group:  # the build leads its own process group (start_new_session)
+        os.killpg(process.pid, stop)
+    else:
+        process.send_signal(stop)
+    assert process.wait(timeout=120) == 130
+    stderr = (tmp_path / "stderr").read_text(encoding="utf-8")
+    assert "Traceback" not in stderr and "interrupted" in stderr, stderr
+    assert _wait_until_gone(workers) == set()
+    assert not list(out.glob(".*")), list(out.glob(".*"))
+    assert _digests(out) == before
+
+
+def _run_limited(folder: Path, out: Path, limit: int, *options: str) -> subprocess.CompletedProcess[str]:
+    """A build that may write no file larger than ``limit`` bytes: past it, writes fail with EFBIG,
+    as they would with ENOSPC on a full disk (SIGXFSZ ignored, or the kernel would kill the build)."""
+
+    def limit_file_size() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run(
+        [sys.executable, "-m", "publish", "build", str(folder), "--out", str(out), "--no-cache", *options],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_file_size,
+        timeout=600,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", [(), ("--sequential",)], ids=["parallel", "sequential"])
+def test_a_full_disk_is_a_clear_error_and_leaves_the_previous_outputs(make_book, tmp_path, mode):
+    folder = make_book(CHAPTERS)
+    out = tmp_path / "out"
+    first = subprocess.run(
+        [sys.executable, "-m", "publish", "build", str(folder), "--out", str(out), "--format", "pdf,epub,handout"],
+        capture_output=True,
+    )
+    assert first.returncode == 0, first.stderr
+    before = _digests(out)
+    pdf, epub, handout = (out / "carnet-de-test.pdf", out / "carnet-de-test.epub", out / "carnet-de-test-handout.pdf")
+    assert handout.stat().st_size < pdf.stat().st_size < epub.stat().st_size, "the limit below needs these sizes"
+    (folder / "chapters" / "01-chapitre.md").write_text("# Changé\n\n" + PARAGRAPH * 3, encoding="utf-8")
+    result = _run_limited(folder, out, (handout.stat().st_size + pdf.stat().st_size) // 2, *mode)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert f"{pdf}: error: the file is larger than the disk" in result.stderr
+    assert "could not write carnet-de-test.pdf (" in result.stderr and "of it written" in result.stderr
+    assert f"{epub}: error: " in result.stderr
+    assert "2 of 3 outputs failed: pdf, epub (made: carnet-de-test-handout.pdf)" in result.stderr
+    after = _digests(out)
+    assert after[pdf.name] == before[pdf.name] and after[epub.name] == before[epub.name]
+    assert handout.read_bytes().startswith(b"%PDF")
+    assert sorted(p.name for p in out.iterdir()) == sorted(before), "no temporary file left, QPDF's included"
+
+
+def test_a_disk_full_error_names_the_output_and_how_much_was_written(tmp_path):
+    from publish.build.atomic import write_atomically
+    from publish.build.outputs import Written
+
+    target = tmp_path / "livre.pdf"
+    target.write_bytes(b"%PDF old")
+
+    def fill(path: Path) -> Written:
+        path.write_bytes(b"x" * 5000)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    with pytest.raises(PublishError) as caught:
+        write_atomically(target, fill)
+    message = str(caught.value)
+    assert (
+        "the disk is full: could not write livre.pdf (4.9 KiB of it written; the last one made was 8 bytes;" in message
+    )
+    assert f"free in {tmp_path})" in message
+    assert target.read_bytes() == b"%PDF old" and [p.name for p in tmp_path.iterdir()] == ["livre.pdf"]
+
+
+@pytest.mark.slow
+def test_two_builds_of_the_same_book_at_once_take_turns(make_book, tmp_path):
+    folder = make_book(CHAPTERS)
+    out = tmp_path / "out"
+    builds = [_start(folder, out, tmp_path / f"stderr{i}", "--format", "pdf,epub") for i in (1, 2)]
+    assert [b.wait(timeout=600) for b in builds] == [0, 0]
+    said = [(tmp_path / f"stderr{i}").read_text(encoding="utf-8") for i in (1, 2)]
+    first, second = (0, 1) if "waiting" in said[1] else (1, 0)
+    assert said[second].count(f"waiting for another build of this book (pid {builds[first].pid}) to finish") == 1
+    assert "waiting" not in said[first]
+    assert len(PdfReader(out / "carnet-de-test.pdf").pages) > 6
+    with zipfile.ZipFile(out / "carnet-de-test.epub") as epub:
+        assert epub.testzip() is None
+        assert epub.infolist()[0].filename == "mimetype"
+        assert epub.read("mimetype") == b"application/epub+zip"
+    assert sorted(p.name for p in out.iterdir()) == ["carnet-de-test.epub", "carnet-de-test.pdf"]
+
+
+def test_a_build_waits_for_another_writing_into_the_same_folder(tmp_path):
+    from publish.build.lock import lock_book
+
+    heard: list[str] = []
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_FOLDER, str(out)], stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with lock_book(tmp_path / "absent", heard.append) as lock:
+        waiter = threading.Timer(0.5, lambda: holder.communicate("go\n"))
+        waiter.start()
+        lock.output_folder(out)  # returns once the holder lets go
+        waiter.join()
+    assert heard == [f"waiting for another build into this output folder (pid {holder.pid}) to finish"]
+
+
+_HOLD_FOLDER = """
+import fcntl, os, sys
+descriptor = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+fcntl.flock(descriptor, fcntl.LOCK_EX)
+print("locked", flush=True)
+sys.stdin.readline()
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sequential", [False, True], ids=["parallel", "sequential"])
+def test_a_bug_in_a_writer_is_ours_and_the_other_outputs_are_made(make_book, tmp_path, monkeypatch, sequential):
+    from publish.build import outputs
+    from publish.commands.cli import main
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a writer's bug")
+
+    monkeypatch.setitem(outputs.WRITERS, "epub", broken)
+    out = tmp_path / "out"
+    options = ["--sequential"] if sequential else []
+    assert main(["build", str(make_book()), "--out", str(out), "--no-cache", "-q", *options]) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["carnet-de-test-handout.pdf", "carnet-de-test.pdf"]
+
+
+@pytest.mark.slow
+def test_a_writer_opening_a_file_that_is_not_there_is_our_bug_not_the_authors(make_book, tmp_path, monkeypatch, capsys):
+    from publish.build import outputs
+    from publish.commands.cli import main
+
+    def lost(*args: object) -> None:
+        (tmp_path / "nowhere" / "theme.css").read_text(encoding="utf-8")
+
+    monkeypatch.setitem(outputs.WRITERS, "epub", lost)
+    out = tmp_path / "out"
+    assert main(["build", str(make_book()), "--out", str(out), "--no-cache", "-q", "--format", "pdf,epub"]) == 2
+    assert "internal error: InternalError: carnet-de-test.epub: FileNotFoundError" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["carnet-de-test.pdf"]
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_is_our_bug_naming_its_output_and_the_others_are_made(make_book, tmp_path, monkeypatch):
+    from publish.build import outputs
+    from publish.commands.cli import main
+
+    def crash(*args: object) -> None:
+        os._exit(3)  # as a segfault in a library would end it: no exception, no result
+
+    monkeypatch.setitem(outputs.WRITERS, "handout", crash)
+    out = tmp_path / "out"
+    assert main(["build", str(make_book()), "--out", str(out), "--no-cache", "-q"]) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["carnet-de-test.epub", "carnet-de-test.pdf"]
