@@ -15,7 +15,6 @@ from publish.build.plan import DEFAULT_FORMATS, FORMATS, BuildOptions, file_name
 from publish.convert.remote_images import RemotePolicy
 from publish.errors import ERROR, WARNING, Diagnostic, PublishError
 from publish.load.config import BookConfig, read_config
-from publish.model import slugify
 from publish.store import Store, forget_legacy_entries
 from publish.theme.loading import builtin_styles, theme_media
 
@@ -145,11 +144,11 @@ def _cached(
     if store is None or options.allow_remote or not folder.is_dir():
         return "", None, None
     root = folder.resolve()
-    config = read_config(root)
+    config = read_config(root, options.limits)
     if config.findings:  # a mistake in book.toml: nothing to reuse; the check reports it with the rest
         return "", None, config
     paths = {
-        name: out / file_name(slugify(config.metadata.title) or "book", name)
+        name: out / file_name(config.metadata.slug, name)
         for name in formats_for(config.pdf, options, *theme_media(config.theme, root))
     }
     key = fingerprint(root, (builtin_styles(),), f"{replace(options, parallel=True)!r} {out.resolve()}")

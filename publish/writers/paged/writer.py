@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -227,7 +228,7 @@ def render_html(prepared: PreparedBook, theme: Theme, output: PagedOutput) -> st
 
 
 def _body(rendered: RenderedChapter, output: PagedOutput, qr: bool) -> str:
-    numbers = iter(range(1, 10_000))
+    numbers = itertools.count(1)
 
     def note(item: Note) -> str:
         text = "<br>".join(item.paragraphs)
