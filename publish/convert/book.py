@@ -9,6 +9,7 @@ from pathlib import Path
 
 from publish.convert.cache import RenderCache
 from publish.convert.chapter import render_chapter
+from publish.convert.images import check_cover
 from publish.convert.links import check_links
 from publish.convert.remote_images import RemotePolicy
 from publish.convert.typography import typeset_text
@@ -56,6 +57,9 @@ def prepare_book(
     if cache:
         cache.prune()
     diagnostics = [d for r in chapters for d in r.diagnostics] + list(check_links(chapters))
+    cover = check_cover(book)  # with the other findings, and for a build that makes no EPUB too
+    if cover is not None:
+        diagnostics.append(cover)
     order: dict[Path | None, int] = {chapter.source: index for index, chapter in enumerate(book.chapters)}
     diagnostics.sort(key=lambda d: (order.get(d.path, len(order)), d.line or 0, d.column or 0))
     meta = book.metadata
