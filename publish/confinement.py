@@ -20,6 +20,8 @@ from pathlib import Path
 
 from publish.errors import PublishError
 
+OUTSIDE = "is outside the manuscript and theme folders"
+
 
 @dataclass(frozen=True)
 class Confinement:
@@ -36,17 +38,28 @@ class Confinement:
 
     def refusal(self, path: Path, folder: bool = False) -> str | None:
         """Why ``path`` may not be opened, or None when it may (a missing file is not refused here)."""
-        resolved = Path(os.path.realpath(path))
-        if not any(resolved.is_relative_to(root) for root in self.roots):
+        if self.is_outside(path):
+            resolved = Path(os.path.realpath(path))
             shown = f"{path} (a link to {resolved})" if resolved != Path(os.path.abspath(path)) else str(path)
-            return f"{shown} is outside the manuscript and theme folders"
+            return f"{shown} {OUTSIDE}"
+        kind = self.wrong_kind(path, folder)
+        return f"{path} is {kind}, not a {'folder' if folder else 'plain file'}" if kind else None
+
+    def is_outside(self, path: Path) -> bool:
+        """Whether ``path``, its links followed, lies outside every root."""
+        resolved = Path(os.path.realpath(path))
+        return not any(resolved.is_relative_to(root) for root in self.roots)
+
+    @staticmethod
+    def wrong_kind(path: Path, folder: bool = False) -> str | None:
+        """What ``path`` is, in words, when it exists but is not a plain file (or a folder when ``folder``)."""
         try:
-            mode = os.stat(resolved).st_mode
+            mode = os.stat(path).st_mode
         except OSError:
             return None
-        if (stat.S_ISDIR(mode) if folder else stat.S_ISREG(mode)):
+        if stat.S_ISDIR(mode) if folder else stat.S_ISREG(mode):
             return None
-        return f"{path} is not a {'folder' if folder else 'plain file'}"
+        return _kind(mode)
 
     def inside(self, path: Path) -> bool:
         return self.refusal(path) is None
@@ -62,12 +75,15 @@ class Confinement:
         """``path`` resolved, or a located error: only files inside the roots are read."""
         reason = self.refusal(path, folder)
         if reason is not None:
+            outside = reason.endswith(OUTSIDE)
             raise PublishError(
                 reason,
                 path=asked_by or path,
                 line=line,
                 column=column,
-                hint="a book reads only files inside its manuscript folder and its theme; copy the file in",
+                hint="a book reads only files inside its manuscript folder and its theme; copy the file in"
+                if outside
+                else f"replace it with a {'folder' if folder else 'plain file'}, or fix the path",
             )
         return Path(os.path.realpath(path))
 
@@ -93,3 +109,16 @@ class Confinement:
 
     def read_text(self, path: Path, asked_by: Path | None = None, line: int | None = None, limit: int = 0) -> str:
         return self.read_bytes(path, asked_by, line, limit).decode("utf-8")
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not the expected kind is, in words (reading a FIFO or a device would hang)."""
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISREG, "a file"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((word for test, word in kinds if test(mode)), "a special file")

@@ -3,12 +3,14 @@ alternative text becomes a figure captioned by it."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from publish.confinement import Confinement
 from publish.convert.checks import MISSING_ALT
 from publish.convert.html_tree import remove_keeping_tail
 from publish.convert.images import image_problem
@@ -93,14 +95,19 @@ def _resolve_image(src: str, source: SourceText, book_root: Path, limits: Limits
         )
         return None
     else:
-        path = (source.path.parent / unquote(parts.path)).resolve()
-    try:
-        href = path.relative_to(book_root).as_posix()
-    except ValueError:
+        path = source.path.parent / unquote(parts.path)
+    confinement = Confinement.of(book_root)  # images are the manuscript's own, never the theme's
+    if confinement.is_outside(path):
         source.error(
             f"image `{src}` lies outside the manuscript folder", src, "copy it into the manuscript, e.g. images/"
         )
         return None
+    kind = confinement.wrong_kind(path)
+    if kind:
+        source.error(f"image `{src}` is {kind}, not an image file", src, "replace it with the image file itself")
+        return None
+    path = Path(os.path.realpath(path))
+    href = path.relative_to(confinement.roots[0]).as_posix()
     if not path.is_file():
         source.error(
             f"image `{src}` not found", src, "the path is relative to the chapter file, e.g. ../images/chart.svg"

@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from publish.confinement import Confinement
 from publish.convert.html_tree import insert_after
 from publish.convert.ids import fold_accents
 from publish.convert.notes import inside_notes
@@ -59,7 +60,17 @@ def rewrite_links(
 
 
 def _chapter_target(path: str, fragment: str, href: str, source: SourceText, book_root: Path) -> str | None:
-    target = (source.path.parent / unquote(path)).resolve()
+    written = source.path.parent / unquote(path)
+    confinement = Confinement.of(book_root)
+    kind = confinement.wrong_kind(written)
+    if confinement.is_outside(written) or kind:
+        source.error(
+            f"link `{href}` points to {kind}, not a chapter" if kind else f"link `{href}` points outside the book",
+            href,
+            "link to a chapter (.md) of this book, or to a full https:// URL",
+        )
+        return None
+    target = written.resolve()
     if target.suffix.lower() != ".md":
         source.error(
             f"link `{href}` points to a file that is not a chapter",

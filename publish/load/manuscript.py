@@ -8,11 +8,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from publish.confinement import Confinement
 from publish.errors import PublishError
 from publish.load.comments import mask_comments
 from publish.load.config import BookConfig, load_config
 from publish.load.selection import select_chapters
-from publish.load.source import LANGUAGE_TAG, outside_code_fences
+from publish.load.source import LANGUAGE_TAG, outside_code_fences, source_lines
 from publish.model import Book, Chapter, chapter_slug_for
 
 CHAPTERS_DIR = "chapters"
@@ -40,8 +41,9 @@ def load_manuscript(folder: Path, config: BookConfig | None = None) -> Book:
     chapters: list[Chapter] = []
     number = 0
     used: set[str] = set()
-    for path in _chapter_paths(root, config.chapter_files, config.path):
-        chapter = _load_chapter(path, config.metadata.lang, config.limits.chapter_bytes)
+    confinement = Confinement.of(root)
+    for path in _chapter_paths(root, config.chapter_files, config.path, confinement):
+        chapter = _load_chapter(path, config.metadata.lang, config.limits.chapter_bytes, confinement)
         if chapter.slug in used:  # "a b.md" and "a-b.md", or two names with no Latin letter
             chapter = Chapter(**{**chapter.__dict__, "slug": f"{chapter.slug}-{len(chapters) + 1}"})
         used.add(chapter.slug)
@@ -71,7 +73,7 @@ def _check_handout_chapters(config_path: Path, spec: str, chapters: list[Chapter
         line = next(
             (
                 n
-                for n, text in enumerate(config_path.read_text(encoding="utf-8").splitlines(), start=1)
+                for n, text in enumerate(source_lines(config_path.read_text(encoding="utf-8")), start=1)
                 if re.match(r"\s*chapters\s*=", text) and spec in text
             ),
             None,
@@ -81,30 +83,24 @@ def _check_handout_chapters(config_path: Path, spec: str, chapters: list[Chapter
         ) from None
 
 
-def _chapter_paths(root: Path, listed: tuple[str, ...] | None, config_path: Path) -> list[Path]:
+def _chapter_paths(
+    root: Path, listed: tuple[str, ...] | None, config_path: Path, confinement: Confinement
+) -> list[Path]:
     folder = root / CHAPTERS_DIR
+    if os.path.lexists(folder):  # a link to a folder elsewhere would publish that folder
+        confinement.resolve(folder, folder=True)
     if listed is not None:
-        paths = []
-        for name in listed:
-            if listed.count(name) > 1:
-                raise PublishError(
-                    f"chapter `{name}` is listed twice in [book] chapters",
-                    path=config_path,
-                    line=_line_containing(config_path, name),
-                    hint="list each chapter file once",
-                )
-            path = folder / name
-            if not path.is_file():
-                line = _line_containing(config_path, name)
-                raise PublishError(
-                    f"chapter `{name}` listed in [book] chapters does not exist",
-                    path=config_path,
-                    line=line,
-                    hint=f"files are looked up in {CHAPTERS_DIR}/",
-                )
-            paths.append(path)
+        paths = [_listed_chapter(folder, name, listed, config_path, confinement) for name in listed]
     else:
         paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
+        for path in paths:
+            if path.is_dir():
+                raise PublishError(
+                    f"{path.name} is a folder, not a chapter",
+                    path=path,
+                    hint=f"rename it without .md; chapters are the .md files of {CHAPTERS_DIR}/",
+                )
+            confinement.resolve(path)  # a link to elsewhere, a FIFO, /dev/zero
     if not paths:
         raise PublishError(
             f"no chapters: {CHAPTERS_DIR}/ holds no .md file",
@@ -112,6 +108,38 @@ def _chapter_paths(root: Path, listed: tuple[str, ...] | None, config_path: Path
             hint=f"add Markdown files such as {CHAPTERS_DIR}/01-debut.md",
         )
     return paths
+
+
+def _listed_chapter(
+    folder: Path, name: str, listed: tuple[str, ...], config_path: Path, confinement: Confinement
+) -> Path:
+    """A `[book] chapters` entry: a file under chapters/, listed once, inside the manuscript."""
+    line = _line_containing(config_path, name)
+    if listed.count(name) > 1:
+        raise PublishError(
+            f"chapter `{name}` is listed twice in [book] chapters",
+            path=config_path,
+            line=line,
+            hint="list each chapter file once",
+        )
+    written = Path(name)
+    if written.is_absolute() or ".." in written.parts:
+        raise PublishError(
+            f"chapter `{name}` listed in [book] chapters is not inside {CHAPTERS_DIR}/",
+            path=config_path,
+            line=line,
+            hint=f"give a path relative to {CHAPTERS_DIR}/, without `..`; move the file into {CHAPTERS_DIR}/",
+        )
+    path = folder / name
+    confinement.resolve(path, asked_by=config_path, line=line)
+    if not path.is_file():
+        raise PublishError(
+            f"chapter `{name}` listed in [book] chapters does not exist",
+            path=config_path,
+            line=line,
+            hint=f"files are looked up in {CHAPTERS_DIR}/",
+        )
+    return path
 
 
 # Characters XML (hence XHTML and the EPUB) cannot hold: C0 controls but tab and newlines, DEL, U+FFFE/FFFF.
@@ -131,19 +159,21 @@ def _check_characters(path: Path, text: str) -> None:
         )
 
 
-def _load_chapter(path: Path, book_lang: str, max_bytes: int) -> Chapter:
-    size = path.stat().st_size
+def _load_chapter(path: Path, book_lang: str, max_bytes: int, confinement: Confinement) -> Chapter:
+    size = confinement.resolve(path).stat().st_size
     if size > max_bytes:
         raise PublishError(
             f"chapter file is {size:,} bytes, over the limit of {max_bytes:,}",
             path=path,
             hint="split it into several chapters, or raise [limits] chapter_bytes in book.toml",
         )
+    data = confinement.read_bytes(path, limit=max_bytes)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        line = data[: error.start].count(b"\n") + 1
         raise PublishError("the file is not UTF-8 text", path=path, line=line, hint="save it as UTF-8") from None
+    text = text.removeprefix("\ufeff")  # a byte order mark some editors write: not part of the first line
     _check_characters(path, text)
     masked = mask_comments(text)
     if masked.unclosed_line is not None:
@@ -154,7 +184,7 @@ def _load_chapter(path: Path, book_lang: str, max_bytes: int) -> Chapter:
             hint="close it with `-->`; everything after it would be left out of the book",
         )
     text = masked.text
-    lines = text.splitlines()
+    lines = source_lines(text)
     front = _front_matter(path, lines)
     body_lines = lines[front.body_start :]
     title, title_line, unnumbered = _find_title(path, body_lines, front.body_start)
@@ -267,7 +297,7 @@ def _unquote(value: str) -> str:
 def _line_containing(path: Path, name: str) -> int | None:
     """The line where ``name`` is written as a quoted string."""
     quoted = re.compile(r"""["']""" + re.escape(name) + r"""["']""")
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(source_lines(path.read_text(encoding="utf-8")), start=1):
         if quoted.search(line):
             return number
     return None
@@ -277,9 +307,14 @@ _NOT_READ = {".publish", ".git", "__pycache__", "output"}  # the store, version 
 
 
 def manuscript_files(folder: Path) -> list[Path]:
-    """Every file of ``folder`` a build may read: not the store, the outputs or version control."""
+    """Every file of ``folder`` a build may read: not the store, the outputs or version control.
+
+    Files the build refuses to read (links out of the folder, FIFOs, devices) are left out:
+    hashing them for a cache key would leak them or never end; the build reports them.
+    """
     found = []
+    confinement = Confinement.of(folder)
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if d not in _NOT_READ]
-        found += [Path(root) / name for name in files]
+        found += [Path(root) / name for name in files if confinement.inside(Path(root) / name)]
     return found

@@ -14,6 +14,18 @@ _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")  # BCP 47, as far as a typo goes: fr, fr-CA, en-GB
 
 
+def source_lines(text: str) -> list[str]:
+    """``text`` split at \\n (a \\r before it dropped), as editors and TOML number lines.
+
+    ``str.splitlines`` also breaks at U+2028, U+0085, \\x0b, \\x0c and \\x1c-\\x1e, which
+    would shift the line of every finding after one of them.
+    """
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # a final line break ends the last line, it does not start one
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
 def outside_code_fences(lines: list[str]) -> Iterator[tuple[int, str]]:
     """(index, line) of each line that is not inside a fenced code block, nor one of its fences.
 
@@ -42,7 +54,7 @@ class SourceText:
 
     def __init__(self, chapter: Chapter) -> None:
         self.chapter = chapter
-        self.lines = chapter.text.splitlines()
+        self.lines = source_lines(chapter.text)
         self.findings: list[Diagnostic] = []
 
     @property

@@ -17,7 +17,9 @@ from typing import Any
 
 import tinycss2
 
-from publish.errors import PublishError
+from publish.confinement import Confinement
+from publish.errors import ERROR, Diagnostic, PublishError
+from publish.load.source import source_lines
 
 # The media a theme can serve: one per kind of output (the booklet is imposed from the print or book PDF).
 MEDIA = ("pdf", "print", "handout", "epub", "screen")
@@ -55,7 +57,7 @@ class ThemeManifest:
 def read_manifest(path: Path) -> ThemeManifest:
     """Read and check ``path``; an unknown key or a value of the wrong kind is a located error."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = Confinement.of(path.parent).read_text(path)  # a theme.toml linked out of its theme is refused
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise PublishError(f"invalid TOML: {error}", path=path) from None
@@ -95,13 +97,12 @@ def whole_book_features(css: str) -> str | None:
     gives the margins and the contents' numbers from a skeleton; these need the whole book.
     """
     rules = tinycss2.parse_stylesheet(css, skip_comments=True)
-    text = tinycss2.serialize(rules)
+    text = _serialized(rules)
     for pattern, reason in _NEEDS_THE_WHOLE_BOOK:
         if re.search(pattern, text):
             return reason
     if any(
-        "target-" in tinycss2.serialize(r.content) and "toc" not in tinycss2.serialize(r.prelude)
-        for r in _qualified_rules(rules)
+        "target-" in _serialized(r.content) and "toc" not in _serialized(r.prelude) for r in _qualified_rules(rules)
     ):
         return "target-counter() outside the table of contents"
     return None
@@ -113,6 +114,43 @@ _NEEDS_THE_WHOLE_BOOK = (
     (r"break-(before|after)\s*:\s*(left|right|recto|verso)", "chapters that start on a left or right page"),
     (r"counter-increment", "counters that run across chapters"),
 )
+
+
+def stylesheet_errors(path: Path, css: str) -> tuple[Diagnostic, ...]:
+    """Where ``css`` does not parse (a stray `}`, a rule never closed): one located error each.
+
+    WeasyPrint skips such a rule with an unlocated warning, and EPUBCheck rejects the EPUB
+    that carries it, so the theme's author hears of it first, with its line.
+    """
+    found = []
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True):
+        prelude = getattr(rule, "prelude", None) or ()
+        error = rule if rule.type == "error" else next((t for t in prelude if t.type == "error"), None)
+        if error is not None:
+            found.append(
+                Diagnostic(
+                    ERROR,
+                    f"CSS does not parse here: {_css_message(error)}",
+                    path,
+                    error.source_line,
+                    error.source_column,
+                    "look for a `}` too many or a `{` never closed just before this place",
+                )
+            )
+    return tuple(found)
+
+
+def _css_message(error: Any) -> str:
+    if error.kind == "}":
+        return "a `}` that closes nothing"
+    if error.message.startswith("EOF reached"):
+        return "the stylesheet ends before a `{ }` block (a `}` too many?)"
+    return str(error.message)
+
+
+def _serialized(nodes: list[Any] | None) -> str:
+    """The CSS text of the nodes tinycss2 can write back (a parse error is left out, reported elsewhere)."""
+    return "".join(tinycss2.serialize([node]) for node in nodes or () if node.type != "error")
 
 
 def _qualified_rules(rules: list[Any]) -> list[Any]:
@@ -130,7 +168,7 @@ class _Checker:
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.lines = text.splitlines()
+        self.lines = source_lines(text)
 
     def error(self, message: str, key: str | None, hint: str, table: str | None = None) -> PublishError:
         """A located error: the line that sets ``key`` inside ``table`` (the top level when None)."""

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from publish.confinement import Confinement
 from publish.errors import WARNING, Diagnostic, PublishError
+from publish.load.source import source_lines
 from publish.theme.contract import (
     MEDIA,
     STYLESHEET_KEYS,
     FontFaceEntry,
     ThemeManifest,
     read_manifest,
+    stylesheet_errors,
     whole_book_features,
 )
 
@@ -53,10 +57,16 @@ class Theme:
     chapter_by_chapter: bool = False  # its paged CSS lets the book PDF be laid out one chapter at a time
 
     def template_dirs(self, *media: str) -> list[Path]:
-        """Per-medium templates override shared ones; a custom theme overrides the default."""
-        dirs = [folder / "templates" / medium for medium in media for folder in self.folders]
-        dirs += [folder / "templates" for folder in self.folders]
-        return [d for d in dirs if d.is_dir()]
+        """Per-medium templates override shared ones; a custom theme overrides the default.
+
+        A template folder that is a link out of its theme is an error: everything under it
+        would count as the theme's."""
+        pairs = [(folder, folder / "templates" / medium) for medium in media for folder in self.folders]
+        pairs += [(folder, folder / "templates") for folder in self.folders]
+        for folder, path in pairs:
+            if path.is_dir():
+                Confinement.of(folder).resolve(path, folder=True)
+        return [path for _, path in pairs if path.is_dir()]
 
     def allowed_roots(self) -> tuple[Path, ...]:
         return self.folders + tuple(sorted({face.path.parent for face in self.fonts}))
@@ -81,9 +91,10 @@ def load_theme(name: str, manuscript_root: Path, lang: str) -> Theme:
     folders = tuple(folder for folder, _ in chain)
     manifests = [manifest for _, manifest in chain]
     stylesheets = _stylesheets(manifests, folders)
+    _check_stylesheets(stylesheets)
     words, warnings = _words(folders, lang)
     by_chapter, why_not = _chapter_by_chapter(manifests, stylesheets["pdf"])
-    return Theme(
+    theme = Theme(
         name=name,
         folders=folders,
         stylesheets=stylesheets,
@@ -94,6 +105,8 @@ def load_theme(name: str, manuscript_root: Path, lang: str) -> Theme:
         media_declared_in=media_declared_in(manifests),
         chapter_by_chapter=by_chapter,
     )
+    theme.template_dirs(*MEDIA)  # a template folder linked out of its theme is found now, not when writing
+    return theme
 
 
 def theme_media(name: str, manuscript_root: Path) -> tuple[tuple[str, ...], Path]:
@@ -125,10 +138,11 @@ def theme_chain(name: str, manuscript_root: Path) -> list[tuple[Path, ThemeManif
     wanted: str | None = name
     asked_by, line, builtin_only = manuscript_root / "book.toml", None, False
     while wanted is not None:
+        _check_theme_name(wanted, asked_by, line)
         seen = [folder for folder, _ in chain]
-        candidates = [(builtin / wanted).resolve()]
+        candidates = [_theme_folder(builtin / wanted, builtin, asked_by, line)]
         if not builtin_only:
-            candidates.insert(0, (manuscript_root / "styles" / wanted).resolve())
+            candidates.insert(0, _theme_folder(manuscript_root / "styles" / wanted, manuscript_root, asked_by, line))
         folder = next((c for c in candidates if c not in seen and (c / "theme.toml").is_file()), None)
         if folder is None:
             if any(c in seen for c in candidates):
@@ -149,15 +163,46 @@ def theme_chain(name: str, manuscript_root: Path) -> list[tuple[Path, ThemeManif
     return chain
 
 
-def _read_toml(path: Path) -> dict[str, object]:
+def _check_theme_name(name: str, asked_by: Path, line: int | None) -> None:
+    """A theme is named, never reached by a path: `../x` or `/etc` would leave the styles folders."""
+    if not name or name in (".", "..") or "/" in name or "\\" in name:
+        raise PublishError(
+            f"`{name}` is not a theme name",
+            path=asked_by,
+            line=line,
+            hint='name a folder of styles/, e.g. theme = "maison"',
+        )
+
+
+def _theme_folder(candidate: Path, within: Path, asked_by: Path, line: int | None) -> Path:
+    """``candidate`` resolved; a link that leaves ``within`` (the manuscript, or the built-in
+    styles) is a located error at the line that names the theme."""
+    if os.path.lexists(candidate):
+        Confinement.of(within).resolve(candidate, asked_by, line, folder=True)
+    return candidate.resolve()
+
+
+def _read_toml(path: Path, folder: Path) -> dict[str, object]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(Confinement.of(folder).read_text(path))
     except tomllib.TOMLDecodeError as error:
         raise PublishError(f"invalid TOML: {error}", path=path) from None
+    except UnicodeDecodeError:
+        raise PublishError("the file is not UTF-8 text", path=path, hint="save it as UTF-8") from None
 
 
-def _find(relative: str, folders: tuple[Path, ...]) -> Path | None:
-    return next((f / relative for f in folders if (f / relative).is_file()), None)
+def _find(relative: str, folders: tuple[Path, ...], declared_in: Path, written: str = "") -> Path | None:
+    """``relative`` in the first theme folder that has it; it must stay inside that folder,
+    links followed, and be a plain file: a located error at the theme.toml line that names
+    it (as ``written`` there, when that differs)."""
+    for folder in folders:
+        candidate = folder / relative
+        if os.path.lexists(candidate):
+            line = _line_naming(declared_in, written or relative)
+            Confinement.of(folder).resolve(candidate, declared_in, line)
+            if candidate.is_file():  # not a link to nothing
+                return candidate
+    return None
 
 
 def _stylesheets(manifests: list[ThemeManifest], folders: tuple[Path, ...]) -> dict[str, tuple[Path, ...]]:
@@ -175,7 +220,7 @@ def _stylesheets(manifests: list[ThemeManifest], folders: tuple[Path, ...]) -> d
     for medium, names in lists.items():
         paths = []
         for relative, declared_in in names:
-            path = _find(relative, folders)
+            path = _find(relative, folders, declared_in)
             if path is None:
                 raise PublishError(
                     f"stylesheet `{relative}` for {medium} not found",
@@ -188,11 +233,19 @@ def _stylesheets(manifests: list[ThemeManifest], folders: tuple[Path, ...]) -> d
     return result
 
 
+def _check_stylesheets(stylesheets: dict[str, tuple[Path, ...]]) -> None:
+    """Every stylesheet parses: one located error per place that does not, all at once."""
+    paths = dict.fromkeys(path for paths in stylesheets.values() for path in paths)
+    found = [d for path in paths for d in stylesheet_errors(path, path.read_bytes().decode("utf-8", "replace"))]
+    if found:
+        raise PublishError.of(found)
+
+
 def _line_naming(path: Path, text: str) -> int | None:
     """The first line of ``path`` that holds ``text`` (tomllib keeps no positions)."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
+        lines = source_lines(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
         return None
     return next((number for number, line in enumerate(lines, 1) if text in line), None)
 
@@ -206,7 +259,7 @@ def _chapter_by_chapter(
     if not declared:
         return False, ()
     for path in pdf_css:
-        reason = whole_book_features(path.read_text(encoding="utf-8", errors="replace"))
+        reason = whole_book_features(path.read_bytes().decode("utf-8", errors="replace"))
         if reason:
             declaring = next(m for m in manifests if m.chapter_by_chapter is not None)
             said = "declares" if declaring is manifests[0] else f"inherits from `{declaring.name}`"
@@ -230,7 +283,7 @@ def _fonts(manifests: list[ThemeManifest], folders: tuple[Path, ...]) -> tuple[F
     faces = []
     index: dict[str, Path] | None = None
     for entry in manifest.fonts:
-        path = _find("fonts/" + entry.file, folders)
+        path = _find("fonts/" + entry.file, folders, manifest.path, entry.file)
         if path is None:
             if index is None:
                 index = _system_fonts()
@@ -239,6 +292,7 @@ def _fonts(manifests: list[ThemeManifest], folders: tuple[Path, ...]) -> tuple[F
             raise PublishError(
                 f"font file {entry.file} ({entry.family}) not found",
                 path=manifest.path,
+                line=_line_naming(manifest.path, entry.file),
                 hint=_font_hint(entry) + "put the file in the theme's fonts/ folder",
             )
         faces.append(FontFace(entry.family, path.resolve(), entry.weight, entry.style))
@@ -270,8 +324,10 @@ def _words(folders: tuple[Path, ...], lang: str) -> tuple[dict[str, object], tup
     for name in ("en", base, lang.lower()):
         for folder in reversed(folders):
             path = folder / "words" / f"{name}.toml"
+            if os.path.lexists(path):
+                Confinement.of(folder).resolve(path)  # a link out or a FIFO is an error, not a skipped file
             if path.is_file():
-                words.update(_read_toml(path))
+                words.update(_read_toml(path, folder))
                 found = found or name != "en"
     warnings = (
         ()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from publish.confinement import Confinement
 from publish.errors import PublishError
 from publish.theme.loading import Theme
 
@@ -16,7 +20,7 @@ from publish.theme.loading import Theme
 def make_environment(theme: Theme, *media: str) -> jinja2.Environment:
     """Manuscript text only ever arrives as variables, never as template source."""
     environment = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs(*media)]),
+        loader=ConfinedLoader(theme.template_dirs(*media)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -27,9 +31,39 @@ def make_environment(theme: Theme, *media: str) -> jinja2.Environment:
     return environment
 
 
+class ConfinedLoader(jinja2.BaseLoader):
+    """Jinja's file loader, but a template (or an `{% include %}`) is read only when it lies,
+    links followed, inside the theme's template folders and is a plain file."""
+
+    def __init__(self, folders: list[Path]) -> None:
+        self.folders = folders
+        self.confinement = Confinement.of(*folders)
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)  # refuses `..`
+        for folder in self.folders:
+            path = folder.joinpath(*pieces)
+            if os.path.lexists(path):
+                self.confinement.resolve(path)  # a link out or a FIFO is an error, not a skipped template
+            if path.is_file():
+                return self.confinement.read_text(path), str(path), _unchanged(path)
+        raise jinja2.TemplateNotFound(template)
+
+
+def _unchanged(path: Path) -> Callable[[], bool]:
+    """Whether ``path`` is still the file Jinja compiled (its cache asks before reusing it)."""
+    mtime = os.path.getmtime(path)
+    return lambda: os.path.exists(path) and os.path.getmtime(path) == mtime
+
+
 def render(environment: jinja2.Environment, name: str, **context: Any) -> str:
     try:
         return environment.get_template(name).render(**context)
+    except PublishError as error:  # a template refused by the loader: say which template asked for it
+        path, line = _template_position(error)
+        if path is None:
+            raise
+        raise PublishError(error.message, path=path, line=line, hint=error.hint) from None
     except jinja2.TemplateSyntaxError as error:
         raise PublishError(f"template error: {error.message}", path=error.filename or name, line=error.lineno) from None
     except jinja2.TemplateNotFound as error:

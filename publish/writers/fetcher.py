@@ -7,6 +7,8 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher
 
+from publish.confinement import Confinement
+
 
 class FolderFetcher(URLFetcher):
     """Serves ``file:`` URLs under ``roots`` and ``data:`` URLs; refuses everything else.
@@ -17,14 +19,15 @@ class FolderFetcher(URLFetcher):
 
     def __init__(self, roots: tuple[Path, ...]) -> None:
         super().__init__(allowed_protocols=("file", "data"))
-        self.roots = tuple(root.resolve() for root in roots)
+        self.confinement = Confinement.of(*roots)
+        self.roots = self.confinement.roots
 
     def fetch(self, url: str, headers: object = None) -> object:
         parts = urlsplit(url)
         if parts.scheme == "file":
-            path = Path(unquote(parts.path)).resolve()
-            if not any(path.is_relative_to(root) for root in self.roots):
-                raise ValueError(f"{path} is outside the manuscript and theme folders")
+            refusal = self.confinement.refusal(Path(unquote(parts.path)))  # links followed; FIFOs, devices refused
+            if refusal is not None:
+                raise ValueError(refusal)
         elif parts.scheme != "data":
             raise ValueError(f"remote resources are not fetched: {url}")
         return super().fetch(url, headers)
