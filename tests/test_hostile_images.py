@@ -22,6 +22,7 @@ from publish.convert.remote_images import RemoteError, RemotePolicy, fetch_image
 from publish.convert.svg import SvgLimits, SvgRefused, expanded_size, make_svg_safe
 from publish.errors import PublishError
 from publish.model import Limits
+from tests.builds import page_texts
 from tests.conftest import line_of
 
 SVG = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
@@ -143,6 +144,32 @@ def test_the_epub_carries_the_cleaned_svg_with_a_located_warning(make_book, tmp_
         published = archive.read(name).decode("utf-8")
     assert "javascript" not in published and "piege.example" not in published and "Légende" in published
     assert epubcheck_messages(epub) == []
+
+
+@pytest.mark.slow
+def test_the_pdf_draws_the_cleaned_svg(make_book, tmp_path):
+    """WeasyPrint is served the cleaned bytes, not the file: no javascript: action reaches the PDF."""
+    import pikepdf
+
+    text = "# Schéma\n\nVoici le schéma :\n\n![Un schéma](../images/schéma.svg)\n"
+    folder = make_book({"01-schema.md": text}, files={"images/schéma.svg": ACTIVE_SVG})
+    report = build(folder, tmp_path / "out", BuildOptions(formats=("pdf",), parallel=False))
+    with pikepdf.open(report.outputs[0].path) as pdf:
+        uris = [str(annot.get("/A", {}).get("/URI", "")) for page in pdf.pages for annot in page.get("/Annots", [])]
+    assert not [uri for uri in uris if "javascript" in uri.lower() or "piege.example" in uri]
+    assert not [w for w in report.warnings if "piege.example" in w.message]
+    assert "Voici le schéma" in "".join(page_texts(report.outputs[0].path))
+
+
+def test_the_fetcher_serves_the_cleaned_bytes_instead_of_the_file(tmp_path):
+    from publish.writers.fetcher import FolderFetcher
+
+    drawing = tmp_path / "schéma.svg"
+    drawing.write_text(ACTIVE_SVG, encoding="utf-8")
+    clean = make_svg_safe(ACTIVE_SVG.encode()).text.encode("utf-8")
+    served = FolderFetcher((tmp_path,), {drawing: clean}).fetch(drawing.as_uri())
+    assert served.read() == clean and b"javascript" not in clean
+    assert FolderFetcher((tmp_path,)).fetch(drawing.as_uri()).read() == ACTIVE_SVG.encode()
 
 
 @pytest.mark.slow

@@ -558,7 +558,9 @@ def test_links_to_nothing_inside_the_theme_are_missing_files_not_crashes(make_bo
     (folder / "styles/maison/words").mkdir()
     (folder / "styles/maison/words/fr.toml").symlink_to(folder / "styles/maison/words/absent.toml")
     (folder / "styles/maison/templates/paged").mkdir(parents=True)
-    (folder / "styles/maison/templates/paged/book.html").symlink_to(folder / "styles/maison/templates/paged/absent.html")
+    (folder / "styles/maison/templates/paged/book.html").symlink_to(
+        folder / "styles/maison/templates/paged/absent.html"
+    )
     theme = load_theme("maison", folder, "fr")
     assert theme.words["chapter"] == "Chapitre"  # the default theme's French words
     environment = make_environment(theme, "paged")

@@ -13,7 +13,7 @@ from lxml import etree
 from publish.confinement import Confinement
 from publish.convert.checks import MISSING_ALT
 from publish.convert.html_tree import remove_keeping_tail
-from publish.convert.images import image_problem
+from publish.convert.images import SVG_HINT, check_image
 from publish.convert.remote_images import RemoteError, RemotePolicy, fetch_image
 from publish.load.source import SourceText
 from publish.model import Asset, Limits
@@ -117,8 +117,11 @@ def _resolve_image(src: str, source: SourceText, book_root: Path, limits: Limits
     if media_type is None:
         source.error(f"image `{src}` has an unsupported type", src, "use PNG, JPEG, GIF, SVG or WebP")
         return None
-    problem = image_problem(path, media_type, limits)
-    if problem:
-        source.error(f"image `{src}` {problem}", src, "replace the file, or fix the path in the chapter")
+    checked = check_image(path, media_type, limits)
+    if checked.problem:
+        source.error(f"image `{src}` {checked.problem}", src, "replace the file, or fix the path in the chapter")
         return None
-    return Asset(source=path, href=href, media_type=media_type)
+    removal = checked.removal_warning(path)
+    if removal:
+        source.warn(f"image `{src}`: {removal}", src, SVG_HINT)
+    return Asset(source=path, href=href, media_type=media_type, content=checked.content)

@@ -67,21 +67,6 @@ def check_image(path: Path, media_type: str, limits: Limits, budget: DecodeBudge
     return checked
 
 
-def image_problem(path: Path, media_type: str, limits: Limits) -> str | None:
-    """Why the image cannot go into the book as its file stands, or None when it can.
-
-    For callers that publish the file itself: an SVG that needed cleaning is refused here;
-    ``check_image`` gives the cleaned SVG instead.
-    """
-    checked = check_image(path, media_type, limits)
-    if checked.problem is None and checked.removed:
-        return (
-            f"contains scripts or content from outside it ({', '.join(checked.removed)}); "
-            "export it again as a plain SVG"
-        )
-    return checked.problem
-
-
 def check_cover(book: Book, budget: DecodeBudget = DecodeBudget()) -> Diagnostic | None:
     """The author's cover (``[book] cover``) checked like a chapter's image, located at its line of book.toml."""
     cover = book.metadata.cover

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from publish.confinement import Confinement
 
@@ -17,17 +17,22 @@ class FolderFetcher(URLFetcher):
     turns WeasyPrint's warnings into build warnings naming the resource.
     """
 
-    def __init__(self, roots: tuple[Path, ...]) -> None:
+    def __init__(self, roots: tuple[Path, ...], replaced: dict[Path, bytes] | None = None) -> None:
         super().__init__(allowed_protocols=("file", "data"))
         self.confinement = Confinement.of(*roots)
         self.roots = self.confinement.roots
+        # Files served with other bytes: an SVG the image check cleaned is drawn as cleaned.
+        self.replaced = {path.resolve(): content for path, content in (replaced or {}).items()}
 
     def fetch(self, url: str, headers: object = None) -> object:
         parts = urlsplit(url)
         if parts.scheme == "file":
-            refusal = self.confinement.refusal(Path(unquote(parts.path)))  # links followed; FIFOs, devices refused
+            path = Path(unquote(parts.path))
+            refusal = self.confinement.refusal(path)  # links followed; FIFOs, devices refused
             if refusal is not None:
                 raise ValueError(refusal)
+            if path.resolve() in self.replaced:
+                return URLFetcherResponse(url, self.replaced[path.resolve()], {"Content-Type": "image/svg+xml"})
         elif parts.scheme != "data":
             raise ValueError(f"remote resources are not fetched: {url}")
         return super().fetch(url, headers)

@@ -33,21 +33,28 @@ class LayoutSetup:
     roots: tuple[Path, ...]  # the only folders the layout may read from
     css: tuple[CssSource, ...]
     pdf_variant: str | None
+    # Files served with other bytes than their own: the SVGs the image check made safe
+    replaced: tuple[tuple[Path, bytes], ...] = ()
 
     def with_css(self, *extra: CssSource) -> LayoutSetup:
-        return LayoutSetup(self.base_url, self.roots, self.css + extra, self.pdf_variant)
+        return LayoutSetup(self.base_url, self.roots, self.css + extra, self.pdf_variant, self.replaced)
+
+    def fetcher(self) -> FolderFetcher:
+        return FolderFetcher(self.roots, dict(self.replaced))
 
     def digest(self) -> str:
         """A hash of the stylesheets' text and the settings (not of the files they point to)."""
         digest = hashlib.sha256(f"{weasyprint.__version__}\n{self.base_url}\n{self.pdf_variant}\n".encode())
         for source in self.css:
             digest.update(hashlib.sha256(source.content()).digest())
+        for path, content in self.replaced:
+            digest.update(f"{path}\n".encode() + hashlib.sha256(content).digest())
         return digest.hexdigest()
 
 
 def lay_out(html: str, setup: LayoutSetup) -> tuple[weasyprint.Document, list[str]]:
     """Lay ``html`` out; what WeasyPrint warned about (the theme's ignored CSS too) comes back."""
-    fetcher = FolderFetcher(setup.roots)
+    fetcher = setup.fetcher()
     parsed = [_parse(source, source.content(), setup.roots) for source in setup.css]
     warnings = [w for _, found in parsed for w in found]
     with captured_warnings() as more:

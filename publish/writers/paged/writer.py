@@ -143,7 +143,7 @@ def write_paged(
     """
     book, chapters = prepared.book, prepared.chapters
     html = render_html(prepared, theme, output)
-    setup = layout_setup(book, theme, output, page_size, pdf_variant)
+    setup = layout_setup(book, theme, output, page_size, pdf_variant, chapters)
     result = None
     if output.by_chapter and theme.chapter_by_chapter:
         from publish.writers.paged.chapterwise import write_by_chapter
@@ -164,8 +164,16 @@ def write_paged(
     return replace(result, warnings=tuple(w for w in result.warnings if not _NO_ALT.fullmatch(w)))
 
 
-def layout_setup(book: Book, theme: Theme, output: PagedOutput, page_size: str | None, pdf_variant: str) -> LayoutSetup:
-    """The theme's stylesheets for this output, the fonts, and the page size from book.toml."""
+def layout_setup(
+    book: Book,
+    theme: Theme,
+    output: PagedOutput,
+    page_size: str | None,
+    pdf_variant: str,
+    chapters: Sequence[RenderedChapter] = (),
+) -> LayoutSetup:
+    """The theme's stylesheets for this output, the fonts, the page size from book.toml, and the
+    cleaned bytes of the chapters' SVGs (WeasyPrint draws them, never the files as written)."""
     extra = [*theme.stylesheets["handout-notes-margin"]] if output.url_notes and book.handout.notes_margin else []
     css = (
         CssSource(text=font_face_css(theme.fonts, lambda face: face.path.as_uri())),
@@ -173,7 +181,9 @@ def layout_setup(book: Book, theme: Theme, output: PagedOutput, page_size: str |
         CssSource(text=output.page_css(book, page_size)),
         *(CssSource(path=path) for path in extra),
     )
-    return LayoutSetup(book.root.as_uri() + "/", (book.root, *theme.allowed_roots()), css, pdf_variant or None)
+    replaced = {a.source: a.content.encode("utf-8") for r in chapters for a in r.assets if a.content is not None}
+    roots = (book.root, *theme.allowed_roots())
+    return LayoutSetup(book.root.as_uri() + "/", roots, css, pdf_variant or None, tuple(sorted(replaced.items())))
 
 
 def _low_resolution_images(
