@@ -57,7 +57,9 @@ def check_image(path: Path, media_type: str, limits: Limits, budget: DecodeBudge
     hostile SVG ends as a ``problem`` for the author, never as a hang or an exhausted machine."""
     size = path.stat().st_size
     if size > limits.image_bytes:
-        return CheckedImage(f"is {size:,} bytes, over the limit of {limits.image_bytes:,} ([limits] image_bytes)")
+        return CheckedImage(
+            f"is {size:,} bytes, over the limit of {limits.image_bytes:,} (raise it with --limit image_bytes=…)"
+        )
     try:
         checked: CheckedImage = run_bounded(
             _decode, path, media_type, limits, seconds=budget.seconds, memory=budget.memory_for(limits)
@@ -121,13 +123,13 @@ def _raster_problem(path: Path, media_type: str, limits: Limits) -> str | None:
                 if width * height > limits.image_pixels:
                     return (
                         f"is {width} × {height} pixels, over the limit of {limits.image_pixels:,} "
-                        "([limits] image_pixels); scale it down"
+                        "(--limit image_pixels=… raises it); scale it down"
                     )
                 image.load()  # decodes every pixel: truncated data fails here (verify() misses it in a JPEG)
     except Image.DecompressionBombError as error:  # Pillow refuses it before we could see its size
         return (
             f"has far too many pixels ({error}); the limit is {limits.image_pixels:,} "
-            "([limits] image_pixels); scale it down"
+            "(--limit image_pixels=… raises it); scale it down"
         )
     except (OSError, SyntaxError, ValueError) as error:
         return f"cannot be read as an image ({error})"

@@ -165,7 +165,7 @@ def _load_chapter(path: Path, book_lang: str, max_bytes: int, confinement: Confi
         raise PublishError(
             f"chapter file is {size:,} bytes, over the limit of {max_bytes:,}",
             path=path,
-            hint="split it into several chapters, or raise [limits] chapter_bytes in book.toml",
+            hint="split it into several chapters, or raise the limit with --limit chapter_bytes=… on the command line",
         )
     data = confinement.read_bytes(path, limit=max_bytes)
     try:
