@@ -186,3 +186,11 @@ def test_note_calls_where_notes_cannot_go_give_a_valid_epub(make_book: MakeBook,
     folder = make_book({"01-notes.md": text})
     assert any("footnote" in d.message for d in _render(folder).diagnostics)
     assert epubcheck_messages(_epub(folder)) == []
+
+
+def test_the_same_image_without_alt_text_twice_is_reported_at_both_lines(make_book: MakeBook) -> None:
+    text = "# Titre\n\n![](../images/carte.jpg)\n\nUn paragraphe.\n\n![](../images/carte.jpg)\n"
+    folder = make_book({"01-images.md": text}, files={"images/carte.jpg": _jpeg((200, 30, 30))})
+    rendered = _render(folder)
+    lines = [d.line for d in rendered.diagnostics if "alternative text" in d.message]
+    assert lines == [3, 7]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -49,29 +50,38 @@ class SourceText:
     """The lines of one chapter, and the findings the passes over its HTML report.
 
     Python-Markdown keeps no positions, so a finding is located by searching the
-    source for what the author typed (a link target, an image path, a label).
+    source for what the author typed (a link target, an image path, a label). The passes
+    walk the tree in source order, so the k-th finding with the same message about the same
+    text goes to the text's k-th occurrence: the same image without alt text in lines 3 and 9
+    gives findings at 3 and 9, not twice at 3.
     """
 
     def __init__(self, chapter: Chapter) -> None:
         self.chapter = chapter
         self.lines = source_lines(chapter.text)
         self.findings: list[Diagnostic] = []
+        self._told: Counter[tuple[str, str]] = Counter()  # (message, needle) -> findings so far
+        self._places: dict[str, list[tuple[int, int]]] = {}
 
     @property
     def path(self) -> Path:
         return self.chapter.source
 
-    def locate(self, needle: str) -> tuple[int | None, int | None]:
-        """(line, column), both 1-based, of ``needle``: as a whole link target first, else anywhere."""
-        exact = re.compile(r"(\]\(|<|\]:\s*|\bsrc=[\"'])(" + re.escape(needle) + r")([)\s>\"']|$)")
-        for index, line in enumerate(self.lines):
-            match = exact.search(line)
-            if match:
-                return self.chapter.first_line + index, match.start(2) + 1
-        for index, line in enumerate(self.lines):
-            if needle and needle in line:
-                return self.chapter.first_line + index, line.index(needle) + 1
-        return None, None
+    def locate(self, needle: str, nth: int = 0) -> tuple[int | None, int | None]:
+        """(line, column), both 1-based, of the ``nth`` place ``needle`` is written (the first
+        when there are fewer): as a whole link target first, else anywhere."""
+        if needle not in self._places:  # each needle searched once: a chapter may have thousands of findings
+            exact = re.compile(r"(\]\(|<|\]:\s*|\bsrc=[\"'])(" + re.escape(needle) + r")([)\s>\"']|$)")
+            targets = [
+                (self.chapter.first_line + index, match.start(2) + 1)
+                for index, line in enumerate(self.lines)
+                for match in exact.finditer(line)
+            ]
+            self._places[needle] = targets or self.occurrences(needle)
+        found = self._places[needle]
+        if not found:
+            return None, None
+        return found[nth] if nth < len(found) else found[0]
 
     def occurrences(self, needle: str) -> list[tuple[int, int]]:
         """(line, column) of every place ``needle`` is written, in order."""
@@ -87,7 +97,9 @@ class SourceText:
         return self.locate(needle)[0]
 
     def finding(self, level: str, message: str, needle: str, hint: str) -> Diagnostic:
-        line, column = self.locate(needle)
+        told = self._told[(message, needle)]
+        self._told[(message, needle)] += 1
+        line, column = self.locate(needle, told)
         return Diagnostic(level, message, self.path, line, column, hint)
 
     def error(self, message: str, needle: str, hint: str) -> None:
