@@ -566,3 +566,32 @@ def test_links_to_nothing_inside_the_theme_are_missing_files_not_crashes(make_bo
     environment = make_environment(theme, "paged")
     _, found, _ = environment.loader.get_source(environment, "book.html")
     assert found == str(REPO / "styles/default/templates/paged/book.html")
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "url(../../../../../etc/passwd)",
+        'url("/etc/passwd")',
+        "url(https://piege.example/f.woff2)",
+        '@import "../../../../../etc/hosts";',
+        "image-set(url(file:///etc/passwd) 1x)",
+    ],
+)
+def test_a_theme_stylesheet_referring_outside_is_a_located_error(make_book, reference):
+    css = reference if "@import" in reference else f"p {{ color: black; }}\n\nh1 {{ background: {reference} }}\n"
+    toml = 'name = "maison"\n[append-stylesheets]\nall = ["css/maison.css"]\n'
+    error = theme_error(theme_book(make_book, toml, {"css/maison.css": css}))
+    (finding,) = error.diagnostics
+    assert finding.path.name == "maison.css" and finding.line == (1 if "@import" in reference else 3)
+    assert "stylesheet reference refused" in finding.message
+
+
+def test_a_theme_stylesheet_may_use_its_own_files_and_data_urls(make_book):
+    css = (
+        "h1 { background: url(../img/filet.png) }\n"
+        'hr { border-image: url("data:image/png;base64,iVBORw0KGgo=") }\na { fill: url(#degrade) }\n'
+    )
+    toml = 'name = "maison"\n[append-stylesheets]\nall = ["css/maison.css"]\n'
+    folder = theme_book(make_book, toml, {"css/maison.css": css, "img/filet.png": "png"})
+    assert load_theme("maison", folder, "fr").name == "maison"

@@ -140,6 +140,55 @@ def stylesheet_errors(path: Path, css: str) -> tuple[Diagnostic, ...]:
     return tuple(found)
 
 
+def stylesheet_references(path: Path, css: str, confinement: Confinement) -> tuple[Diagnostic, ...]:
+    """Every ``url()`` and ``@import`` of a theme's stylesheet that leaves the theme: one located error each.
+
+    WeasyPrint would only warn when its fetcher refuses the file, and the EPUB would name a
+    file it does not hold; ``data:`` URLs and same-document ``#fragments`` are fine.
+    """
+    found = []
+    for token, url in _urls(tinycss2.parse_component_value_list(css, skip_comments=True)):
+        if url.startswith(("data:", "#")) or not url.strip():
+            continue
+        scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", url)
+        target = None if scheme else (path.parent / url.split("#")[0].split("?")[0])
+        reason = f"`{url}` is not a file of the theme" if target is None else confinement.refusal(target)
+        if reason is not None:
+            found.append(
+                Diagnostic(
+                    ERROR,
+                    f"stylesheet reference refused: {reason}",
+                    path,
+                    token.source_line,
+                    token.source_column,
+                    "a theme's stylesheets may only use files inside the theme folder: copy the file in",
+                )
+            )
+    return tuple(found)
+
+
+def _urls(tokens: list[Any]) -> list[tuple[Any, str]]:
+    """(token, URL) of every url(…), url("…") and @import "…" in ``tokens``, blocks included."""
+    found: list[tuple[Any, str]] = []
+    importing = False
+    for token in tokens:
+        if token.type == "url":
+            found.append((token, token.value))
+        elif token.type == "function" and token.lower_name == "url":
+            strings = [t for t in token.arguments if t.type == "string"]
+            found += [(token, strings[0].value)] if strings else []
+        elif token.type == "string" and importing:
+            found.append((token, token.value))
+        if token.type == "at-keyword":
+            importing = token.lower_value == "import"
+        elif token.type not in ("whitespace", "comment"):
+            importing = False
+        for nested in (getattr(token, "content", None), getattr(token, "arguments", None)):
+            if isinstance(nested, list) and not (token.type == "function" and token.lower_name == "url"):
+                found += _urls(nested)
+    return found
+
+
 def _css_message(error: Any) -> str:
     if error.kind == "}":
         return "a `}` that closes nothing"

@@ -18,6 +18,7 @@ from publish.theme.contract import (
     ThemeManifest,
     read_manifest,
     stylesheet_errors,
+    stylesheet_references,
     whole_book_features,
 )
 
@@ -91,7 +92,7 @@ def load_theme(name: str, manuscript_root: Path, lang: str) -> Theme:
     folders = tuple(folder for folder, _ in chain)
     manifests = [manifest for _, manifest in chain]
     stylesheets = _stylesheets(manifests, folders)
-    _check_stylesheets(stylesheets)
+    _check_stylesheets(stylesheets, Confinement.of(manuscript_root, *folders))
     words, warnings = _words(folders, lang)
     by_chapter, why_not = _chapter_by_chapter(manifests, stylesheets["pdf"])
     theme = Theme(
@@ -233,10 +234,14 @@ def _stylesheets(manifests: list[ThemeManifest], folders: tuple[Path, ...]) -> d
     return result
 
 
-def _check_stylesheets(stylesheets: dict[str, tuple[Path, ...]]) -> None:
-    """Every stylesheet parses: one located error per place that does not, all at once."""
+def _check_stylesheets(stylesheets: dict[str, tuple[Path, ...]], confinement: Confinement) -> None:
+    """Every stylesheet parses and uses only the theme's files: one located error per place
+    that does not, all at once."""
     paths = dict.fromkeys(path for paths in stylesheets.values() for path in paths)
-    found = [d for path in paths for d in stylesheet_errors(path, path.read_bytes().decode("utf-8", "replace"))]
+    found = []
+    for path in paths:
+        css = confinement.read_bytes(path).decode("utf-8", "replace")
+        found += [*stylesheet_errors(path, css), *stylesheet_references(path, css, confinement)]
     if found:
         raise PublishError.of(found)
 
