@@ -16,6 +16,7 @@ from PIL import Image, ImageFile
 
 from publish.convert.svg import SvgRefused, make_svg_safe
 from publish.errors import ERROR, Diagnostic
+from publish.load.source import source_lines
 from publish.model import Book, Limits
 from publish.processes import OverBudget, run_bounded
 
@@ -78,7 +79,7 @@ def check_cover(book: Book, budget: DecodeBudget = DecodeBudget()) -> Diagnostic
     if checked.problem is None:
         return None
     line = next(
-        (n for n, text in enumerate(book.config_path.read_text("utf-8").splitlines(), 1) if _COVER_KEY.match(text)),
+        (n for n, text in enumerate(source_lines(book.config_path.read_text("utf-8")), 1) if _COVER_KEY.match(text)),
         None,
     )
     try:

@@ -18,7 +18,7 @@ from typing import Any
 
 from publish.confinement import Confinement
 from publish.errors import Diagnostic, PublishError
-from publish.load.source import LANGUAGE_TAG
+from publish.load.source import LANGUAGE_TAG, source_lines
 from publish.model import PAGE_SIZES, EpubSettings, HandoutSettings, Limits, Metadata, PdfSettings
 
 CONFIG_NAME = "book.toml"
@@ -162,7 +162,7 @@ def _toml(path: Path, text: str) -> dict[str, Any]:
 def _deepest_line(text: str) -> int | None:
     """The line where brackets first nest deeper than NESTING (strings are not told apart: only a hint)."""
     depth = 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(source_lines(text), start=1):
         for char in line:
             depth += (char in "[{") - (char in "]}")
             if depth > NESTING:
@@ -414,7 +414,7 @@ class _Locator:
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.lines = text.splitlines()
+        self.lines = source_lines(text)
 
     def line(self, table: str | None, key: str | None) -> int | None:
         current: str | None = None
