@@ -180,6 +180,26 @@ def test_every_file_the_page_loads_is_served_and_nothing_else(serve_book, book):
     assert "lies outside the manuscript" in page.decode("utf-8")  # the link out is the author's error, shown
 
 
+@pytest.mark.slow
+def test_an_svg_is_served_as_cleaned_and_runs_nothing_when_opened_alone(serve_book, make_book):
+    active = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8">'
+        '<script>fetch("/book.pdf")</script><rect width="8" height="8" onclick="x()"/></svg>'
+    )
+    server = serve_book(make_book({"01-debut.md": CHAPTER}, files={"images/carre.svg": active}))
+    connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=30)
+    try:
+        connection.request("GET", "/images/carre.svg", headers={"Host": f"127.0.0.1:{server.server_address[1]}"})
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    assert response.status == 200 and b"<rect" in body
+    assert b"<script" not in body and b"onclick" not in body
+    policy = response.getheader("Content-Security-Policy") or ""
+    assert "sandbox" in policy and "default-src 'none'" in policy
+
+
 def test_a_file_swapped_for_a_link_out_after_the_rebuild_is_not_served(tmp_path):
     folder = tmp_path / "book"
     (folder / "images").mkdir(parents=True)

@@ -22,9 +22,13 @@ class ServedFiles:
 
     urls: Mapping[str, Path] = field(default_factory=dict)
     confinement: Confinement = field(default_factory=lambda: Confinement(()))
+    cleaned: Mapping[str, bytes] = field(default_factory=dict)  # SVGs as the image check made them safe
 
     def read(self, url_path: str) -> bytes | None:
-        """The file's bytes, or None: not in the table, gone, or (since the rebuild) a link out or not a file."""
+        """The file's bytes, or None: not in the table, gone, or (since the rebuild) a link out or not a file.
+        An SVG is served as cleaned, never as written: opened on its own, it would run in the preview's origin."""
+        if url_path in self.cleaned:
+            return self.cleaned[url_path]
         path = self.urls.get(url_path)
         if path is None:
             return None
@@ -40,6 +44,7 @@ class FileTable:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.urls: dict[str, Path] = {}
+        self.cleaned: dict[str, bytes] = {}
         self.outside: list[Path] = []  # theme files outside the manuscript: numbered, for short unique URLs
 
     def url_of(self, path: Path) -> str:
@@ -58,6 +63,8 @@ class FileTable:
         # The page is served at `/` and gives each image its manuscript-relative href as `src`.
         for asset in assets:
             self.urls["/" + asset.href] = asset.source
+            if asset.content is not None:
+                self.cleaned["/" + asset.href] = asset.content.encode("utf-8")
 
     def freeze(self, roots: Iterable[Path]) -> ServedFiles:
-        return ServedFiles(dict(self.urls), Confinement.of(self.root, *roots))
+        return ServedFiles(dict(self.urls), Confinement.of(self.root, *roots), dict(self.cleaned))

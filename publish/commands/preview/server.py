@@ -26,6 +26,8 @@ from publish.model import Limits
 
 KEEPALIVE_SECONDS = 15.0
 TEXT = "text/plain; charset=utf-8"
+# A file opened on its own (an SVG typed into the address bar) runs nothing and loads nothing from elsewhere.
+FILE_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; font-src 'self'; sandbox"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -65,7 +67,9 @@ class _Handler(BaseHTTPRequestHandler):
             if body is None:
                 self._send(HTTPStatus.NOT_FOUND, TEXT, b"not found\n")
             else:
-                self._send(HTTPStatus.OK, mimetypes.guess_type(path)[0] or "application/octet-stream", body)
+                self._send(
+                    HTTPStatus.OK, mimetypes.guess_type(path)[0] or "application/octet-stream", body, FILE_POLICY
+                )
 
     def _pdf(self) -> None:
         preview = self.server.preview
@@ -77,8 +81,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(HTTPStatus.OK, "application/pdf", body)
 
-    def _send(self, status: HTTPStatus, kind: str, body: bytes) -> None:
+    def _send(self, status: HTTPStatus, kind: str, body: bytes, policy: str = "") -> None:
         self._start(status, kind)
+        if policy:
+            self.send_header("Content-Security-Policy", policy)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
