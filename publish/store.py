@@ -48,6 +48,7 @@ _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")  # a kind or a key: no separator,
 STALE_AFTER = 600  # seconds
 SHARED_STALE_AFTER = 30 * 24 * 3600  # in a shared store, other manuscripts' builds may need an entry for weeks
 _KEY_BYTES = 32
+HASHED_BYTES = 256 * 2**20  # files larger than this are keyed by size and time, not read
 
 
 class Fingerprint:
@@ -66,8 +67,14 @@ class Fingerprint:
         return self.text(label, hashlib.sha256(value).hexdigest())
 
     def file(self, path: Path) -> Fingerprint:
-        """A file's path and bytes."""
-        return self.text("file", str(path)).data("bytes", path.read_bytes())
+        """A file's path and bytes, read in chunks; a file larger than HASHED_BYTES (no limit lets a
+        build use one) by its size and modification time, so a 100 GB sparse file costs nothing."""
+        self.text("file", str(path))
+        with open(path, "rb") as handle:
+            found = os.fstat(handle.fileno())
+            if found.st_size > HASHED_BYTES:
+                return self.text("stat", f"{found.st_size} {found.st_mtime_ns}")
+            return self.text("bytes", hashlib.file_digest(handle, "sha256").hexdigest())
 
     def files(self, paths: Iterable[Path]) -> Fingerprint:
         for path in sorted(paths):

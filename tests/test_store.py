@@ -171,3 +171,24 @@ def test_what_earlier_versions_kept_is_cleared(tmp_path):
     Store(cache, KEY).put("chapter", "abc", b"kept")
     forget_legacy_entries(tmp_path)
     assert sorted(p.name for p in cache.iterdir()) == ["chapter"]
+
+
+def test_a_huge_sparse_file_is_fingerprinted_without_being_read(tmp_path):
+    """A 100 GB sparse file travels in a few bytes of tar; reading it whole would exhaust memory."""
+    import subprocess
+    import sys
+
+    huge = tmp_path / "images" / "notes.bin"
+    huge.parent.mkdir()
+    with open(huge, "wb") as handle:
+        handle.truncate(100 * 2**30)
+    script = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from publish.store import Fingerprint\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, resource.RLIM_INFINITY))\n"
+        "print(Fingerprint('test').file(Path(sys.argv[1])).key())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(huge)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.strip()) == 40
