@@ -33,12 +33,11 @@ class Confinement:
     def of(cls, *roots: Path) -> Confinement:
         return cls(tuple(dict.fromkeys(root.resolve() for root in roots)))
 
-    def widened(self, *roots: Path) -> Confinement:
-        return Confinement.of(*self.roots, *roots)
-
     def refusal(self, path: Path, folder: bool = False) -> str | None:
         """Why ``path`` may not be opened, or None when it may (a missing file is not refused here)."""
         if self.is_outside(path):
+            if "\0" in str(path):
+                return f"{str(path)!r} holds a NUL character, which no file name may hold"
             resolved = Path(os.path.realpath(path))
             shown = f"{path} (a link to {resolved})" if resolved != Path(os.path.abspath(path)) else str(path)
             return f"{shown} {OUTSIDE}"
@@ -46,7 +45,9 @@ class Confinement:
         return f"{path} is {kind}, not a {'folder' if folder else 'plain file'}" if kind else None
 
     def is_outside(self, path: Path) -> bool:
-        """Whether ``path``, its links followed, lies outside every root."""
+        """Whether ``path``, its links followed, lies outside every root (a name no file can have: yes)."""
+        if "\0" in str(path):  # `%00` in a link: the system would refuse the name with a ValueError
+            return True
         resolved = Path(os.path.realpath(path))
         return not any(resolved.is_relative_to(root) for root in self.roots)
 
@@ -55,7 +56,7 @@ class Confinement:
         """What ``path`` is, in words, when it exists but is not a plain file (or a folder when ``folder``)."""
         try:
             mode = os.stat(path).st_mode
-        except OSError:
+        except (OSError, ValueError):  # missing (reported by the caller), or a name with a NUL
             return None
         if stat.S_ISDIR(mode) if folder else stat.S_ISREG(mode):
             return None

@@ -595,3 +595,11 @@ def test_a_theme_stylesheet_may_use_its_own_files_and_data_urls(make_book):
     toml = 'name = "maison"\n[append-stylesheets]\nall = ["css/maison.css"]\n'
     folder = theme_book(make_book, toml, {"css/maison.css": css, "img/filet.png": "png"})
     assert load_theme("maison", folder, "fr").name == "maison"
+
+
+@pytest.mark.parametrize("text", ["![Une carte](../images/carte%00.png)", "[la suite](02-suite%00.md)"])
+def test_a_nul_character_in_a_path_is_a_located_error(make_book, text):
+    chapter = f"# Début\n\nUn paragraphe.\n\n{text}\n"
+    checked = check_book(make_book({"01-debut.md": chapter, "02-suite.md": "# Suite\n\nTexte.\n"}))
+    (error,) = checked.errors
+    assert error.line == 5 and "%00" in error.message

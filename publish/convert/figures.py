@@ -97,6 +97,9 @@ def _resolve_image(src: str, source: SourceText, book_root: Path, limits: Limits
     else:
         path = source.path.parent / unquote(parts.path)
     confinement = Confinement.of(book_root)  # images are the manuscript's own, never the theme's
+    if "\0" in str(path):
+        source.error(f"image `{src}` names no file: `%00` is a NUL character", src, "remove the %00 from the path")
+        return None
     if confinement.is_outside(path):
         source.error(
             f"image `{src}` lies outside the manuscript folder", src, "copy it into the manuscript, e.g. images/"

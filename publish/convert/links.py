@@ -61,6 +61,9 @@ def rewrite_links(
 
 def _chapter_target(path: str, fragment: str, href: str, source: SourceText, book_root: Path) -> str | None:
     written = source.path.parent / unquote(path)
+    if "\0" in str(written):
+        source.error(f"link `{href}` names no file: `%00` is a NUL character", href, "remove the %00 from the link")
+        return None
     confinement = Confinement.of(book_root)
     kind = confinement.wrong_kind(written)
     if confinement.is_outside(written) or kind:
