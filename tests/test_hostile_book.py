@@ -194,3 +194,17 @@ def test_the_same_image_without_alt_text_twice_is_reported_at_both_lines(make_bo
     rendered = _render(folder)
     lines = [d.line for d in rendered.diagnostics if "alternative text" in d.message]
     assert lines == [3, 7]
+
+
+@pytest.mark.slow
+@pytest.mark.epubcheck
+def test_images_whose_names_slug_alike_keep_distinct_entries_and_ids(make_book: MakeBook) -> None:
+    text = "# Images\n\n![Rouge](../images/a-b.jpg)\n\n![Bleu](../images/a/b.jpg)\n"
+    folder = make_book(
+        {"01-images.md": text}, files={"images/a-b.jpg": _jpeg((200, 0, 0)), "images/a/b.jpg": _jpeg((0, 0, 200))}
+    )
+    path = _epub(folder)
+    with zipfile.ZipFile(path) as archive:
+        images = sorted(n for n in archive.namelist() if n.endswith(".jpg") and "/images/" in n)
+        assert len(images) == 2 and archive.read(images[0]) != archive.read(images[1])
+    assert epubcheck_messages(path) == []

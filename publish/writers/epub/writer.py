@@ -82,10 +82,10 @@ def write_epub(
         )
     assets = sorted({a.href: a for r in chapters for a in r.assets}.values(), key=lambda a: a.href)
     container = _container_names([a.href for a in assets])
-    for asset in assets:
+    for index, asset in enumerate(assets, start=1):  # ids by place: slugs of `a-b.png` and `a/b.png` meet
         doc.add_item(
             epub.EpubItem(
-                uid="img-" + slugify(container[asset.href]),
+                uid=f"img-{index}",
                 file_name=container[asset.href],
                 media_type=asset.media_type,
                 content=asset.content.encode("utf-8") if asset.content is not None else asset.source.read_bytes(),
