@@ -6,19 +6,7 @@ import argparse
 import webbrowser
 from pathlib import Path
 
-from publish.commands.common import add_manuscript_argument, manuscript_folder
-
-
-def add_limit_argument(parser: argparse.ArgumentParser) -> None:
-    """--limit NAME=VALUE: the one way to raise a limit; a manuscript's book.toml may only lower them."""
-    parser.add_argument(
-        "--limit",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="raise (or lower) a limit for this run, e.g. --limit image_bytes=100MB; "
-        "names: chapter_bytes (default 2MB), image_bytes (30MB), image_pixels (50M); repeatable",
-    )
+from publish.commands.common import add_limit_argument, add_manuscript_argument, manuscript_folder
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -90,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from publish.build.pipeline import build
     from publish.build.plan import BuildOptions
     from publish.commands.console import Bars, print_findings, print_summary
-    from publish.load.config import limits_from_flags
+    from publish.load.limits import limits_from_flags
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip()) if args.format else None
     added = (("print",) if args.print_ready else ()) + (("booklet",) if args.booklet else ())

@@ -6,8 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from publish.commands.build import add_limit_argument
-from publish.commands.common import add_manuscript_argument, manuscript_folder
+from publish.commands.common import add_limit_argument, add_manuscript_argument, manuscript_folder
 from publish.errors import ERROR, WARNING, PublishError
 
 
@@ -30,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from publish.build.prepare import check_book, check_templates
     from publish.commands.console import count, print_findings
     from publish.convert.remote_images import RemotePolicy
-    from publish.load.config import limits_from_flags, read_config
+    from publish.load.config import read_config
+    from publish.load.limits import limits_from_flags
 
     folder = manuscript_folder(args)
     try:

@@ -1,4 +1,4 @@
-"""What the commands share: the manuscript folder argument and the parser they add themselves to."""
+"""What the commands share: the manuscript folder argument, the --limit flag and the parser they add themselves to."""
 
 from __future__ import annotations
 
@@ -17,3 +17,15 @@ def manuscript_folder(args: argparse.Namespace) -> Path:
     if args.manuscript is not None:
         return Path(args.manuscript)
     return Path(".") if Path("book.toml").is_file() else Path("manuscript")
+
+
+def add_limit_argument(parser: argparse.ArgumentParser) -> None:
+    """--limit NAME=VALUE: the one way to raise a limit; a manuscript's book.toml may only lower them."""
+    parser.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="raise (or lower) a limit for this run, e.g. --limit image_bytes=100MB; "
+        "names: chapter_bytes (default 2MB), image_bytes (30MB), image_pixels (50M); repeatable",
+    )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from publish.commands.build import add_limit_argument
-from publish.commands.common import add_manuscript_argument, manuscript_folder
+from publish.commands.common import add_limit_argument, add_manuscript_argument, manuscript_folder
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -31,7 +30,7 @@ def _port(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from publish.commands.preview.server import serve
-    from publish.load.config import limits_from_flags
+    from publish.load.limits import limits_from_flags
 
     limits = limits_from_flags(args.limit)
     serve(manuscript_folder(args), host="127.0.0.1", port=args.port, open_browser=args.open, limits=limits)

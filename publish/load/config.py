@@ -11,7 +11,6 @@ import stat
 import tomllib
 import unicodedata
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -372,41 +371,6 @@ def _limits(locate: _Locator, data: dict[str, Any], ceiling: Limits) -> Limits:
                 f"remove it, or raise the limit with --limit {key}={value} on the command line",
             )
     return dataclasses.replace(ceiling, **written)
-
-
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:([kmg])(i?)[bp]?|b)?", re.IGNORECASE)
-_UNITS = {"k": 1, "m": 2, "g": 3}
-
-
-def limits_from_flags(flags: Sequence[str], base: Limits | None = None) -> Limits:
-    """The limits of ``--limit NAME=VALUE`` flags (e.g. image_bytes=100MB, image_pixels=80M):
-    the ceiling a manuscript's [limits] may lower. K, M, G count thousands (KiB, MiB: 1024s)."""
-    limits = base or Limits()
-    names = tuple(f.name for f in dataclasses.fields(Limits))
-    for flag in flags:
-        name, _, value = flag.partition("=")
-        name = name.strip().replace("-", "_")
-        if name not in names:
-            close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
-            raise PublishError(
-                f"--limit {flag}: no limit is called `{name}`",
-                hint=f"did you mean `{close[0]}`?" if close else "one of " + ", ".join(names),
-            )
-        limits = dataclasses.replace(limits, **{name: _size(flag, value)})
-    return limits
-
-
-def _size(flag: str, value: str) -> int:
-    match = _SIZE.fullmatch(value.strip().replace("_", ""))
-    number = float(match.group(1)) if match else 0.0
-    if match and match.group(2):
-        number *= (1024 if match.group(3) else 1000) ** _UNITS[match.group(2).lower()]
-    if number < 1:
-        raise PublishError(
-            f"--limit {flag}: `{value}` is not a positive size",
-            hint="write a number, with K, M or G if you like: --limit image_bytes=100MB",
-        )
-    return int(number)
 
 
 class _Locator:
