@@ -106,6 +106,7 @@ class Limits:
     chapter_bytes: int = 2_000_000  # default 2 MB: a chapter file (about 300,000 words)
     image_bytes: int = 30_000_000  # default 30 MB: an image file
     image_pixels: int = 50_000_000  # default 50 MP: width × height of a raster image (8,660 × 5,773 at 300 dpi)
+    output_seconds: int = 1800  # default 30 min: making one output (a 640-page PDF takes under a minute)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ from publish.convert.chapter import render_chapter
 from publish.errors import PublishError
 from publish.load.manuscript import load_manuscript
 from publish.model import RenderedChapter
-from tests.builds import epubcheck_messages
+from tests.builds import ROOT, epubcheck_messages
+
+STYLES = ROOT / "styles"
 
 MakeBook = Callable[..., Path]
 
@@ -208,3 +210,28 @@ def test_images_whose_names_slug_alike_keep_distinct_entries_and_ids(make_book: 
         images = sorted(n for n in archive.namelist() if n.endswith(".jpg") and "/images/" in n)
         assert len(images) == 2 and archive.read(images[0]) != archive.read(images[1])
     assert epubcheck_messages(path) == []
+
+
+LOOPING = "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}\n"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("parallel", [False, True], ids=["sequential", "parallel"])
+def test_an_output_past_its_time_budget_is_the_authors_error_and_the_others_are_made(
+    make_book: MakeBook, tmp_path: Path, parallel: bool
+) -> None:
+    """A theme template that loops 10^10 times: the PDF stops at [limits] output_seconds, the handout is made."""
+    copyright = (STYLES / "default" / "templates" / "copyright.html").read_text(encoding="utf-8")
+    theme = {
+        "styles/boucle/theme.toml": 'name = "boucle"\n',
+        "styles/boucle/templates/copyright.html": LOOPING + copyright,  # the book PDF's, not the handout's
+    }
+    folder = make_book(None, extra_toml='theme = "boucle"\n\n[limits]\noutput_seconds = 2\n', files=theme)
+    out = tmp_path / "sortie"
+    with pytest.raises(PublishError) as caught:
+        build(folder, out, BuildOptions(formats=("pdf", "handout"), parallel=parallel))
+    (finding,) = [d for d in caught.value.diagnostics if "took more than" in d.message]
+    assert "making carnet-de-test.pdf took more than 2 s" in finding.message
+    assert finding.path.name == "copyright.html" and finding.line == 1  # where the theme loops
+    assert [p.suffix for p in out.iterdir()] == [".pdf"]  # the handout, whose name ends in -handout.pdf
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]

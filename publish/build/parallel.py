@@ -9,12 +9,16 @@ with the book already read and converted, so nothing is parsed twice.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from types import FrameType
 
 from publish.build.atomic import write_atomically
 from publish.build.outputs import WRITERS, Job, Made
@@ -99,6 +103,44 @@ def _bugs(job: Job, group: tuple[str, ...], out: Path, error: Exception) -> list
     return made
 
 
+@contextmanager
+def _deadline(seconds: int, path: Path) -> Iterator[None]:
+    """Stop making ``path`` after ``seconds``: a theme's template that loops without end, or a drawing
+    WeasyPrint takes hours over, ends as the author's error instead of a hang. The alarm needs the
+    main thread, where every build's writers run (a worker's, or the command's); elsewhere
+    (the preview's PDF thread) the output is made without one."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        if _importing(frame):  # a module cut off halfway would break every later output: a moment more
+            signal.setitimer(signal.ITIMER_REAL, 0.1)
+            return
+        raise PublishError(
+            f"making {path.name} took more than {seconds:,} s",
+            path=path,
+            hint="something in the theme or the manuscript makes the layout work without end; "
+            f"if the book is just that large, allow more with --limit output_seconds={seconds * 4}",
+        )
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _importing(frame: FrameType | None) -> bool:
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _make_group(
     job: Job, names: tuple[str, ...], out: Path, finished: Callable[[str], None] = lambda name: None
 ) -> list[Made]:
@@ -108,7 +150,8 @@ def _make_group(
         begin = time.perf_counter()
         done = dict(made)  # the outputs before this one: the EPUB takes the PDF's page starts, the booklet its file
         try:
-            written = write_atomically(path, partial(WRITERS[name], job, done), job.options.strict)
+            with _deadline(job.book.limits.output_seconds, path):
+                written = write_atomically(path, partial(WRITERS[name], job, done), job.options.strict)
         except PublishError as error:
             made[name] = Made(name, path, None, 0.0, error.diagnostics)
         except InternalError as error:
