@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import zipfile
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,136 @@ def test_a_use_bomb_in_a_chapter_is_a_located_error_and_nothing_is_laid_out(make
     with pytest.raises(PublishError, match="once its <use> references are expanded") as error:
         build(folder, tmp_path / "out", BuildOptions(formats=("pdf",)))
     assert error.value.path == folder / "chapters" / "01-bombe.md" and error.value.line == line_of(text, "bombe.svg")
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        # text after a kept child of <style> (here <title>) is part of the sheet a reader applies
+        "rect{fill:red}<title>t</title>@import url(http://evil.example/x.css); "
+        "rect{fill:url(http://evil.example/track.png)}",
+        # the tail of a dropped unknown child is moved back into the sheet
+        "rect{fill:red}<x>y</x>@import url(http://evil.example/x.css); rect{fill:url(http://evil.example/t.png)}",
+        "<![CDATA[@import url(http://evil.example/x.css); rect{fill:url(http://evil.example/t.png)}]]>",
+    ],
+)
+def test_the_whole_text_of_a_style_is_cleaned_children_and_cdata_included(style):
+    safe = make_svg_safe(f'<svg {SVG}><style>{style}</style><rect width="5" height="5"/></svg>'.encode())
+    assert "evil.example" not in safe.text and "@import" not in safe.text
+    assert '<rect width="5" height="5"/>' in safe.text and safe.removed
+
+
+@pytest.mark.parametrize(
+    "value, function",
+    [
+        ("-webkit-image-set('http://evil.example/a.png' 1x)", "-webkit-image-set"),
+        ("image-set(url(http://evil.example/a.png) 1x)", "image-set"),
+        ('cross-fade("a.png", "b.png", 50%)', "cross-fade"),
+        ("image('http://evil.example/a.png')", "image"),
+        ("element(#other)", "element"),
+        ("paint(worklet)", "paint"),
+        ("\\69mage-set('http://evil.example/a.png' 1x)", "image-set"),  # a CSS escape spells it the same
+        ("var(--x, unknown('http://evil.example/a.png'))", "unknown"),  # any function with a string
+        ('url("http://evil.example/a.png")', "url"),
+    ],
+)
+def test_css_that_fetches_by_any_function_is_removed_and_named(value, function):
+    drawing = f"""<svg {SVG}><style>rect{{fill:{value};stroke:url(#g)}}</style>
+<linearGradient id="g"/><rect style="fill:{escape(value)};stroke:url('#g')"/></svg>"""
+    safe = make_svg_safe(drawing.encode())
+    assert safe.removed == (f"a {function}() to another file (×2)",)
+    assert "evil.example" not in safe.text and function not in safe.text.replace("url(", "")
+    assert "rect{stroke:url(#g)}" in safe.text and _tree(safe.text)[2].get("style") == 'stroke:url("#g")'
+
+
+# -- Markers: drawn once per vertex, and again inside each other ----------------------------------------
+
+ARROWS = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100">
+<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto">\
+<path d="M 0 0 L 10 5 L 0 10 z" fill="#333"/></marker></defs>
+<g class="edge"><path d="M10,10C40,10 60,50 90,50" fill="none" stroke="#333" marker-end="url(#arrow)"/></g>
+<g class="edge"><path d="M90,50 L150,50 L150,90" fill="none" stroke="#333" style="marker-end:url(#arrow)"/></g>
+<line x1="10" y1="90" x2="80" y2="90" stroke="#333" marker-start="url(#arrow)" marker-end="url(#arrow)"/>
+</svg>"""
+
+
+def _marker_bomb(n: int = 40, nest: str = "attribute") -> str:
+    """Markers m1..m3 drawn at each of the n vertices of a polyline that itself draws the marker below:
+    n ** 4 rectangles from a one-kilobyte file. ``nest`` says how a marker's polyline uses the next one:
+    its own attribute or style=, or inherited from the <g> around the <marker> (marker content inherits
+    from the marker's ancestors)."""
+    points = " ".join(f"{i},{i % 2}" for i in range(n))
+    markers = ['<marker id="m0"><rect width="1" height="1"/></marker>']
+    for i in range(1, 4):
+        uses = f"url(#m{i - 1})"
+        if nest == "attribute":
+            markers.append(f'<marker id="m{i}"><polyline points="{points}" marker-mid="{uses}"/></marker>')
+        elif nest == "style":
+            markers.append(f'<marker id="m{i}"><polyline points="{points}" style="marker-mid:{uses}"/></marker>')
+        else:
+            markers.append(f'<g style="marker-mid:{uses}"><marker id="m{i}"><polyline points="{points}"/></marker></g>')
+    return f'<svg {SVG}><defs>{"".join(markers)}</defs><polyline points="{points}" marker-mid="url(#m3)"/></svg>'
+
+
+def test_a_marker_counts_once_per_vertex_of_each_shape_it_is_drawn_on():
+    # polyline of 4 points: 5 (a polygon's closing one included) × (marker 1 + rect 1) + 1; line: 2 × 2 + 1; path M L L z: 4 × 2 + 1
+    m = '<marker id="m"><rect/></marker>'
+    assert expanded_size(_tree(f'<svg {SVG}>{m}<polyline points="0,0 1,1 2,0 3,1" marker-mid="url(#m)"/></svg>')) == (
+        1 + 2 + 1 + 5 * 2
+    )
+    assert expanded_size(_tree(f'<svg {SVG}>{m}<line style="marker-end:url(#m)"/></svg>')) == 1 + 2 + 5
+    assert expanded_size(_tree(f'<svg {SVG}>{m}<g marker="url(#m)"><path d="M0 0L1 1 2 2z"/></g></svg>')) == (
+        1 + 2 + 1 + 9
+    )
+    # a <use> draws its content with the markers in effect on the <use>, so those count on every shape
+    used = f'<svg {SVG}>{m}<path id="p" d="M0 0L1 1"/><use href="#p" marker-mid="url(%23m)"/></svg>'
+    assert expanded_size(_tree(used.replace("%23", "#"))) == 1 + 2 + 5 + 1 + 5
+    # n = 40: the top polyline draws m3 at 41 vertices (upper bound), its polyline m2 at 41, m2's m1 at
+    # 41, m1's the rect of m0 at 41: 41 ** 4 rectangles, the n ** 4 that kept WeasyPrint busy a minute
+    assert expanded_size(_tree(_marker_bomb(40))) > 41**4 > SvgLimits().expanded
+
+
+@pytest.mark.parametrize("nest", ["attribute", "style"])
+def test_markers_inside_a_marker_are_removed(nest):
+    bomb = _marker_bomb(40, nest)
+    assert len(bomb.encode()) < 1300
+    safe = make_svg_safe(bomb.encode())
+    assert safe.removed == ("a marker inside a marker (×3)",)
+    assert safe.text.count("url(#m") == 1 and expanded_size(_tree(safe.text)) < 200
+
+
+def test_markers_inherited_inside_a_marker_are_counted_and_refused():
+    with pytest.raises(SvgRefused, match="more than 100,000 elements"):
+        make_svg_safe(_marker_bomb(40, "inherited").encode())
+
+
+def test_a_marker_property_in_a_style_rule_is_removed():
+    # a rule may match the shapes inside a marker too: nesting that only a selector engine could see
+    drawing = f"""<svg {SVG}><style>.c{{marker-mid:url(#m);stroke:red}} @media print{{path{{marker:url(#m)}}}}</style>
+<marker id="m"><path class="c" d="M0 0L1 1"/></marker><path class="c" d="M0 0L1 1L2 2"/></svg>"""
+    safe = make_svg_safe(drawing.encode())
+    assert safe.removed == ("a marker in a <style> rule (set it on the shapes) (×2)",)
+    assert ".c{stroke:red}" in safe.text and "marker-mid" not in safe.text and "marker:" not in safe.text
+
+
+def test_a_diagram_with_arrow_markers_is_kept_unchanged():
+    safe = make_svg_safe(ARROWS.encode())
+    assert safe.removed == ()
+    from lxml import etree
+
+    canonical = etree.tostring(_tree(ARROWS), method="c14n")
+    assert etree.tostring(_tree(safe.text), method="c14n") == canonical
+
+
+@pytest.mark.slow
+def test_a_marker_bomb_in_a_chapter_is_refused_before_layout(make_book, tmp_path):
+    bomb = _marker_bomb(40, "inherited")
+    assert len(bomb.encode()) < 1300
+    text = "# Flèches\n\n![Des flèches](../images/fleches.svg)\n"
+    folder = make_book({"01-fleches.md": text}, files={"images/fleches.svg": bomb})
+    with pytest.raises(PublishError, match="more than 100,000 elements") as error:
+        build(folder, tmp_path / "out", BuildOptions(formats=("pdf",)))
+    assert error.value.path == folder / "chapters" / "01-fleches.md" and error.value.line == line_of(text, "fleches")
 
 
 # -- Covers ----------------------------------------------------------------------------------------

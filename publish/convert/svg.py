@@ -4,13 +4,27 @@ An author's SVG goes into the EPUB as it is, where a reading system may run its 
 what it links to, and into WeasyPrint, which expands every ``<use>``. So, as the HTML sanitiser
 does for chapters, only static drawing survives: shapes, text, paint servers, filters, clipping
 and references inside the image itself. Everything taken out is named for the author's warning.
+
+Three ways around that, and why each is closed where it is:
+
+* A ``<style>`` is read by readers as the text of all its content (``textContent``), children's text
+  and tails included; so that whole text is what is cleaned, and the children are dropped first.
+* A marker is drawn once per vertex of the shape that uses it, and its content may use markers again:
+  three nested markers on paths of 40 vertices, in 1.2 KB, kept WeasyPrint busy for a minute. So a
+  marker reference weighs the vertices of each shape it applies to (inherited ones included: marker
+  properties are inherited, also into what a ``<use>`` draws), markers inside a marker are removed,
+  and marker properties in ``<style>`` rules, which could apply to any shape, marker content included,
+  are removed: the author sets them on the shapes.
+* CSS fetches with more than ``url()``: ``image-set()``, ``cross-fade()``, ``image()``, ``element()``
+  and their prefixed forms take a plain string as an address. A declaration with any of those, or
+  with any function holding a string or a url that is not ``#fragment``, goes.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import tinycss2
@@ -87,7 +101,19 @@ _KEPT_FOREIGN = {f"{{{XML_NS}}}lang", f"{{{XML_NS}}}space", f"{{{XLINK_NS}}}titl
 _EDITOR_DATA = re.compile(r"inkscape|sodipodi|adobe|illustrator|rdf|purl\.org|creativecommons|sketch|figma")
 _FRAGMENT = re.compile(r"#[A-Za-z_][\w.:-]*")
 _EMBEDDED_RASTER = re.compile(r"data:image/(png|jpeg|gif|webp)[;,]", re.IGNORECASE)
-_URL_REFERENCE = re.compile(r"url\(\s*['\"]?#([^'\")\s]+)")
+# CSS functions that load an image from an address given as a plain string, not only as url().
+_FETCHING_FUNCTIONS = frozenset(
+    "image image-set -webkit-image-set cross-fade -webkit-cross-fade element -moz-element paint".split()
+)
+_MARKER_PROPERTIES = frozenset(("marker", "marker-start", "marker-mid", "marker-end"))
+MARKER = f"{{{SVG_NS}}}marker"
+_USE = f"{{{SVG_NS}}}use"
+# The shapes on whose vertices markers are drawn (SVG 2 "markable elements"; WeasyPrint draws the same).
+_MARKABLE = frozenset(f"{{{SVG_NS}}}{name}" for name in ("path", "line", "polyline", "polygon"))
+_PATH_TOKEN = re.compile(r"[MmZzLlHhVvCcSsQqTtAa]|[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# Numbers each path command takes per vertex; an arc's two flags may be written as one number ("01"),
+# so an arc is counted at 5, never at more than it can be: the count stays an upper bound.
+_PATH_ARITY = {"m": 2, "l": 2, "t": 2, "h": 1, "v": 1, "c": 6, "s": 4, "q": 4, "a": 5}
 # A DOCTYPE with an internal subset (`<!DOCTYPE svg [ <!ENTITY …> ]>`) can declare entities that pull
 # other files in or multiply text; the public one Graphviz and Inkscape write (`<!DOCTYPE svg PUBLIC
 # "-//W3C//DTD SVG 1.1//EN" "…svg11.dtd">`) declares nothing and is accepted. No DTD is ever loaded.
@@ -166,17 +192,29 @@ def _clean_element(element: etree._Element, removed: Counter[str]) -> bool:
         if not ((name.namespace == SVG_NS and name.localname == "metadata") or _is_editor_data(name.namespace)):
             removed[f"<{name.localname}>"] += 1
         return False
+    # Markers used inside a marker multiply per vertex at every level (the marker bomb): taken out.
+    in_marker = element.tag == MARKER or next(element.iterancestors(MARKER), None) is not None
     for attribute in list(element.attrib):
+        if in_marker and attribute in _MARKER_PROPERTIES:
+            del element.attrib[attribute]
+            removed["a marker inside a marker"] += 1
+            continue
         why = _attribute_problem(name.localname, attribute, element.attrib[attribute])
         if why:
             del element.attrib[attribute]
             if why != "editor data":
                 removed[why] += 1
     if name.localname == "style":
-        element.text, dropped = clean_stylesheet(element.text or "")
+        # Readers apply the whole text content, so text after a child (kept <title>, or a dropped
+        # element whose tail _drop would move back here) is part of the sheet: clean it all at once.
+        sheet = "".join(element.itertext())
+        for child in list(element):
+            element.remove(child)
+            removed["markup inside a <style>"] += 1
+        element.text, dropped = clean_stylesheet(sheet)
         removed.update(dropped)
     if element.get("style") is not None:
-        declarations, dropped = _clean_declarations(element.get("style", ""))
+        declarations, dropped = _clean_declarations(element.get("style", ""), drop_markers=in_marker)
         element.set("style", declarations)
         removed.update(dropped)
     return True
@@ -214,7 +252,7 @@ def _attribute_problem(element: str, attribute: str, value: str) -> str | None:
         return f"the attribute {local}="
     if local == "style":
         return None  # cleaned declaration by declaration (_clean_element)
-    if _outside_urls(value):
+    if _fetching(tinycss2.parse_component_value_list(value)):
         return f"a {local}= pointing outside the image"
     return None
 
@@ -232,23 +270,38 @@ def _link_problem(element: str, value: str) -> str | None:
     return "a link outside the image"
 
 
-def _outside_urls(css: str) -> bool:
-    """Whether a CSS value refers to anything but a fragment of this image (``url(#grad)``)."""
-    return any(not url.startswith("#") for url in _urls(tinycss2.parse_component_value_list(css)))
-
-
-def _urls(tokens: list[object]) -> Iterator[str]:
+def _fetching(tokens: Iterable[object]) -> str | None:
+    """The CSS function (``url`` for a url token) by which ``tokens`` may load anything but a fragment
+    of this image (``url(#grad)``), or None. Any function holding a string may be one a reader takes
+    as an address (``-webkit-image-set('x.png' 1x)``), so only ``url("#frag")`` strings pass."""
     for token in tokens:
         kind = getattr(token, "type", "")
         if kind == "url":
-            yield str(getattr(token, "value", "")).strip()
-        elif kind == "function" and getattr(token, "lower_name", "") in ("url", "src", "image", "image-set"):
-            arguments = getattr(token, "arguments", [])
-            strings = [str(getattr(a, "value", "")) for a in arguments if getattr(a, "type", "") == "string"]
-            yield from (s.strip() for s in strings) if strings else ("",)
-            yield from _urls(arguments)
-        elif kind in ("function", "() block", "[] block", "{} block"):
-            yield from _urls(getattr(token, "arguments", None) or getattr(token, "content", []))
+            if not str(getattr(token, "value", "")).strip().startswith("#"):
+                return "url"
+        elif kind == "function":
+            name = str(getattr(token, "lower_name", ""))
+            arguments = [a for a in getattr(token, "arguments", []) if getattr(a, "type", "") != "whitespace"]
+            if name in _FETCHING_FUNCTIONS:
+                return name
+            if name in ("url", "src"):
+                if not (len(arguments) == 1 and _is_fragment_string(arguments[0])):
+                    return name
+                continue
+            if any(getattr(a, "type", "") == "string" and not _is_fragment_string(a) for a in arguments):
+                return name
+            inner = _fetching(arguments)
+            if inner:
+                return inner
+        elif kind in ("() block", "[] block", "{} block"):
+            inner = _fetching(getattr(token, "content", []))
+            if inner:
+                return inner
+    return None
+
+
+def _is_fragment_string(token: object) -> bool:
+    return getattr(token, "type", "") == "string" and str(getattr(token, "value", "")).strip().startswith("#")
 
 
 def clean_stylesheet(css: str) -> tuple[str, Counter[str]]:
@@ -262,18 +315,22 @@ def clean_stylesheet(css: str) -> tuple[str, Counter[str]]:
             inner, dropped = clean_stylesheet(tinycss2.serialize(rule.content))
             removed.update(dropped)
             kept.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{inner}}}")
+        elif rule.type == "qualified-rule" and _fetching(rule.prelude):  # text after an unclosed rule
+            removed["a style rule that fetches something"] += 1
         elif rule.type == "qualified-rule":
-            declarations, dropped = _clean_declarations(tinycss2.serialize(rule.content))
+            declarations, dropped = _clean_declarations(tinycss2.serialize(rule.content), in_sheet=True)
             removed.update(dropped)
             kept.append(f"{tinycss2.serialize(rule.prelude)}{{{declarations}}}")
-        elif rule.type == "at-rule" and not _outside_urls(tinycss2.serialize([rule])):
+        elif rule.type == "at-rule" and not _fetching(tinycss2.parse_component_value_list(tinycss2.serialize([rule]))):
             kept.append(tinycss2.serialize([rule]))
         elif rule.type != "whitespace":
             removed["a style rule that fetches something" if rule.type == "at-rule" else "unreadable CSS"] += 1
     return "".join(kept), removed
 
 
-def _clean_declarations(css: str) -> tuple[str, Counter[str]]:
+def _clean_declarations(css: str, *, in_sheet: bool = False, drop_markers: bool = False) -> tuple[str, Counter[str]]:
+    """``css`` without the declarations that fetch; in a ``<style>`` rule (``in_sheet``), which may
+    match any shape, marker content included, and inside a marker (``drop_markers``), without markers."""
     removed: Counter[str] = Counter()
     kept = []
     for declaration in tinycss2.parse_blocks_contents(css, skip_comments=True, skip_whitespace=True):
@@ -281,8 +338,14 @@ def _clean_declarations(css: str) -> tuple[str, Counter[str]]:
             if declaration.type != "whitespace":
                 removed["unreadable CSS"] += 1
             continue
-        if any(not url.startswith("#") for url in _urls(declaration.value)):
-            removed["a url() to another file"] += 1
+        function = _fetching(declaration.value)
+        if function:
+            removed[f"a {function}() to another file"] += 1
+            continue
+        if declaration.lower_name in _MARKER_PROPERTIES and (in_sheet or drop_markers):
+            removed[
+                "a marker in a <style> rule (set it on the shapes)" if in_sheet else "a marker inside a marker"
+            ] += 1
             continue
         important = " !important" if declaration.important else ""
         kept.append(f"{declaration.name}:{tinycss2.serialize(declaration.value)}{important}")
@@ -290,12 +353,23 @@ def _clean_declarations(css: str) -> tuple[str, Counter[str]]:
 
 
 def expanded_size(root: etree._Element) -> int:
-    """How many elements are drawn once every ``<use>`` and ``url(#id)`` is replaced by what it
+    """How many elements are drawn once every ``<use>``, ``url(#id)`` and marker is replaced by what it
     points to: ten layers of ten ``<use>`` each are 10¹⁰ elements in a 2 KB file.
 
-    Computed bottom-up over the tree, each element once; a reference cycle counts as unbounded.
+    A marker is drawn at each vertex of a path, line, polyline or polygon, so its size counts once per
+    vertex (an upper bound) of every such shape it applies to: the shape's own marker properties and
+    those inherited from its ancestors; those in effect on a ``<use>``, inherited by what it draws
+    wherever that is, count for every shape. Computed bottom-up over the tree, each element once; a
+    reference cycle counts as unbounded.
     """
     ids = {element.get("id"): element for element in root.iter() if isinstance(element.tag, str) and element.get("id")}
+    references = {element: _references(element) for element in root.iter() if isinstance(element.tag, str)}
+    inherited: dict[etree._Element, frozenset[str]] = {}
+    for element, (_, markers) in references.items():  # document order: a parent before its children
+        parent = element.getparent()
+        above = inherited[parent] if parent is not None else frozenset()
+        inherited[element] = above | markers if markers else above
+    everywhere = frozenset().union(*(inherited[e] for e in references if e.tag == _USE))
     sizes: dict[etree._Element, int] = {}
     pending: list[tuple[etree._Element, bool]] = [(root, False)]
     visiting: set[etree._Element] = set()
@@ -303,21 +377,72 @@ def expanded_size(root: etree._Element) -> int:
         element, ready = pending.pop()
         if element in sizes:
             continue
-        parts = [child for child in element if isinstance(child.tag, str)] + _referenced(element, ids)
+        parts = [(child, 1) for child in element if isinstance(child.tag, str)]
+        parts += [(ids[name], 1) for name in references[element][0] if name in ids]
+        markers = inherited[element] | everywhere if element.tag in _MARKABLE else frozenset()
+        if markers:
+            vertices = _vertices(element)
+            parts += [(ids[name], vertices) for name in sorted(markers) if name in ids and vertices]
         if ready:
             visiting.discard(element)
-            sizes[element] = min(UNBOUNDED, 1 + sum(sizes.get(part, UNBOUNDED) for part in parts))
+            sizes[element] = min(UNBOUNDED, 1 + sum(times * sizes.get(part, UNBOUNDED) for part, times in parts))
             continue
         if element in visiting:  # a reference back to an element being sized: a cycle
             sizes[element] = UNBOUNDED
             continue
         visiting.add(element)
         pending.append((element, True))
-        pending.extend((part, False) for part in parts if part not in sizes)
+        pending.extend((part, False) for part, _ in parts if part not in sizes)
     return sizes[root]
 
 
-def _referenced(element: etree._Element, ids: dict[str | None, etree._Element]) -> list[etree._Element]:
-    names = [v[1:] for a, v in element.attrib.items() if a in _LINKS and v.startswith("#")]
-    names += [m.group(1) for a, v in element.attrib.items() if a not in _LINKS for m in _URL_REFERENCE.finditer(v)]
-    return [ids[name] for name in names if name in ids]
+def _references(element: etree._Element) -> tuple[list[str], frozenset[str]]:
+    """The ids ``element`` refers to: by links and ``url(#id)`` (once each), and as markers."""
+    names: list[str] = []
+    markers: set[str] = set()
+    for attribute, value in element.attrib.items():
+        if attribute in _LINKS:
+            names += [value.strip()[1:]] if value.strip().startswith("#") else []
+        elif attribute == "style":
+            for declaration in tinycss2.parse_blocks_contents(value, skip_comments=True, skip_whitespace=True):
+                if declaration.type == "declaration":
+                    found = _fragments(declaration.value)
+                    (markers.update if declaration.lower_name in _MARKER_PROPERTIES else names.extend)(found)
+        elif "url" in value.lower() or "\\" in value:  # a CSS escape may spell url( or the id
+            found = _fragments(tinycss2.parse_component_value_list(value))
+            (markers.update if attribute in _MARKER_PROPERTIES else names.extend)(found)
+    return names, frozenset(markers)
+
+
+def _fragments(tokens: Iterable[object]) -> list[str]:
+    """The ids of the ``url(#id)`` in CSS ``tokens``, unescaped as a reader reads them."""
+    return [url[1:] for url in _css_urls(tokens) if url.startswith("#")]
+
+
+def _css_urls(tokens: Iterable[object]) -> Iterator[str]:
+    for token in tokens:
+        kind = getattr(token, "type", "")
+        if kind == "url":
+            yield str(getattr(token, "value", "")).strip()
+        elif kind == "function" and getattr(token, "lower_name", "") == "url":
+            arguments = getattr(token, "arguments", [])
+            yield from (str(getattr(a, "value", "")).strip() for a in arguments if getattr(a, "type", "") == "string")
+        elif kind == "function" or kind.endswith("block"):
+            yield from _css_urls(getattr(token, "arguments", None) or getattr(token, "content", []))
+
+
+def _vertices(shape: etree._Element) -> int:
+    """At least as many vertices as ``shape`` has: one marker-start, -mid or -end is drawn at each."""
+    if etree.QName(shape).localname == "line":
+        return 2
+    if etree.QName(shape).localname != "path":
+        return -(-len(_PATH_TOKEN.findall(shape.get("points", ""))) // 2) + 1  # a polygon closes on its start
+    vertices, command, numbers = 0, "", 0
+    for token in [*_PATH_TOKEN.findall(shape.get("d", "")), "z"]:
+        if token.isalpha():
+            if command:
+                vertices += max(1, -(-numbers // _PATH_ARITY[command])) if command != "z" else 1
+            command, numbers = token.lower(), 0
+        else:
+            numbers += 1
+    return vertices
