@@ -20,7 +20,8 @@ from publish.build.pipeline import BuildOptions, build
 from publish.build.prepare import check_book
 from publish.convert.images import DecodeBudget, check_image
 from publish.convert.remote_images import RemoteError, RemotePolicy, fetch_image
-from publish.convert.svg import SvgLimits, SvgRefused, expanded_size, make_svg_safe
+from publish.convert.svg import SvgLimits, SvgRefused, make_svg_safe
+from publish.convert.svg_size import expanded_size
 from publish.errors import PublishError
 from publish.model import Limits
 from tests.builds import page_texts
