@@ -288,3 +288,98 @@ def test_a_worker_that_dies_is_our_bug_naming_its_output_and_the_others_are_made
     out = tmp_path / "out"
     assert main(["build", str(make_book()), "--out", str(out), "--no-cache", "-q"]) == 2
     assert sorted(p.name for p in out.iterdir()) == ["carnet-de-test.epub", "carnet-de-test.pdf"]
+
+
+def _build_once(folder: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """A build that must end: a build waiting for itself would be killed by the timeout, failing the test."""
+    return subprocess.run(
+        [sys.executable, "-m", "publish", "build", str(folder), "--out", str(out), "--no-cache", "--format", "epub"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("into", ["itself", "elsewhere"])
+def test_a_lock_file_that_is_a_symbolic_link_is_refused_not_followed(make_book, tmp_path, into):
+    folder = make_book()
+    (folder / ".publish").mkdir()
+    (folder / ".publish" / "lock").symlink_to(tmp_path / "nonexistent")
+    out = folder if into == "itself" else tmp_path / "out"
+    result = _build_once(folder, out)
+    assert result.returncode == 1, result.stderr
+    assert (
+        f"{folder / '.publish' / 'lock'}: error: the build's lock file is a symbolic link, "
+        "where publish makes a plain file of its own (remove it: the next build makes it again)"
+    ) in result.stderr
+    assert "waiting" not in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_a_lock_file_that_is_a_folder_is_refused(tmp_path):
+    from publish.build.lock import lock_book
+
+    (tmp_path / ".publish" / "lock").mkdir(parents=True)
+    with (
+        pytest.raises(PublishError, match="the build's lock file is not a plain file") as caught,
+        lock_book(tmp_path, print),
+    ):
+        pass
+    assert caught.value.path == tmp_path / ".publish" / "lock" and caught.value.hint
+    assert caught.value.hint.startswith("remove it")
+
+
+@pytest.mark.slow
+def test_a_book_built_into_its_own_folder_where_no_lock_file_can_be_made_does_not_wait_for_itself(make_book):
+    folder = make_book()
+    (folder / ".publish").write_text("not a folder", encoding="utf-8")  # the manuscript folder is the lock
+    result = _build_once(folder, folder)
+    assert result.returncode == 0, result.stderr
+    assert "waiting" not in result.stderr
+    assert (folder / "carnet-de-test.epub").is_file()
+
+
+def test_two_books_built_into_each_others_folders_do_not_wait_for_each_other(tmp_path):
+    """Each book's lock is its folder (no lock file can be made); each build holds its own and
+    then wants the other's, as its output folder: they must not wait for each other forever."""
+    books = [tmp_path / "a", tmp_path / "b"]
+    for book in books:
+        book.mkdir()
+        (book / ".publish").write_text("", encoding="utf-8")
+    holders = [
+        subprocess.Popen(
+            [sys.executable, "-c", _BUILD_INTO, str(book), str(other)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for book, other in (books, books[::-1])
+    ]
+    try:
+        for holder in holders:  # both hold their book's lock
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "book locked"
+        for holder in holders:  # then both want the other's
+            assert holder.stdin is not None
+            holder.stdin.write("go\n")
+            holder.stdin.flush()
+        outputs = [holder.communicate(timeout=120)[0] for holder in holders]
+    finally:
+        for holder in holders:
+            if holder.poll() is None:
+                holder.kill()
+                holder.wait()
+    assert [holder.returncode for holder in holders] == [0, 0]
+    assert all(output.endswith("both locked\n") for output in outputs), outputs
+
+
+_BUILD_INTO = """
+import sys
+from pathlib import Path
+from publish.build.lock import lock_book
+with lock_book(Path(sys.argv[1]), print) as lock:
+    print("book locked", flush=True)
+    sys.stdin.readline()
+    lock.output_folder(Path(sys.argv[2]))
+    print("both locked", flush=True)
+"""
