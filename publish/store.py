@@ -25,6 +25,7 @@ and an entry is deleted only once no build has used it for ``STALE_AFTER`` secon
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -143,7 +144,8 @@ class Store:
                 handle.write(b" ".join((_MAGIC, digest, self._seal(kind, key, digest))) + b"\n" + body)
             os.replace(temporary, path)
         except OSError:
-            temporary.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # `.publish` a file, not a folder: nothing was made
+                temporary.unlink(missing_ok=True)
             return False
         return True
 

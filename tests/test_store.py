@@ -192,3 +192,14 @@ def test_a_huge_sparse_file_is_fingerprinted_without_being_read(tmp_path):
     done = subprocess.run([sys.executable, "-c", script, str(huge)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.strip()) == 40
+
+
+def test_a_store_that_cannot_be_made_costs_only_speed(make_book, tmp_path):
+    """`.publish` a file, not a folder (a stray file, or sent so): the build is made, only nothing is kept."""
+    from publish.build.pipeline import BuildOptions, build
+
+    folder = make_book()
+    (folder / ".publish").write_text("pas un dossier", encoding="utf-8")
+    report = build(folder, tmp_path / "out", BuildOptions(formats=("epub",)))
+    assert [o.path.suffix for o in report.outputs] == [".epub"]
+    assert (folder / ".publish").read_text(encoding="utf-8") == "pas un dossier"
