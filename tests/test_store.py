@@ -194,6 +194,7 @@ def test_a_huge_sparse_file_is_fingerprinted_without_being_read(tmp_path):
     assert len(done.stdout.strip()) == 40
 
 
+@pytest.mark.slow
 def test_a_store_that_cannot_be_made_costs_only_speed(make_book, tmp_path):
     """`.publish` a file, not a folder (a stray file, or sent so): the build is made, only nothing is kept."""
     from publish.build.pipeline import BuildOptions, build
