@@ -12,7 +12,15 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "publish"
 
 # Modules every stage may use: they import nothing of ours but each other (listed in order).
-FOUNDATION = ("publish", "publish.errors", "publish.confinement", "publish.model", "publish.store", "publish.processes")
+FOUNDATION = (
+    "publish",
+    "publish.errors",
+    "publish.confinement",
+    "publish.model",
+    "publish.store",
+    "publish.processes",
+    "publish.bounded",
+)
 SHARED_BY_WRITERS = (
     "publish.writers.fetcher",
     "publish.writers.pypdf_internals",
@@ -65,7 +73,18 @@ def test_the_top_level_holds_only_stages_and_the_foundation():
         for p in PACKAGE.iterdir()
         if p.name != "__pycache__" and (p.suffix == ".py" or p.is_dir())
     }
-    expected = {"__init__", "__main__", "model", "errors", "confinement", "store", "processes", "starter", *STAGES}
+    expected = {
+        "__init__",
+        "__main__",
+        "model",
+        "errors",
+        "confinement",
+        "store",
+        "processes",
+        "bounded",
+        "starter",
+        *STAGES,
+    }
     assert top == expected
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from publish.bounded import OverBudget, run_bounded
 from publish.convert.cache import RenderCache
 from publish.convert.chapter import render_chapter
 from publish.convert.images import check_cover
@@ -15,7 +16,6 @@ from publish.convert.remote_images import RemotePolicy
 from publish.convert.typography import typeset_text
 from publish.errors import PublishError
 from publish.model import Book, Chapter, DisplayText, Limits, PreparedBook, RenderedChapter
-from publish.processes import OverBudget, run_bounded
 from publish.store import Store
 
 

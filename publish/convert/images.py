@@ -14,11 +14,11 @@ from pathlib import Path
 
 from PIL import Image, ImageFile
 
+from publish.bounded import OverBudget, run_bounded
 from publish.convert.svg import SvgRefused, make_svg_safe
 from publish.errors import ERROR, Diagnostic
 from publish.load.source import source_lines
 from publish.model import Book, Limits
-from publish.processes import OverBudget, run_bounded
 
 FORMAT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 COVER_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}

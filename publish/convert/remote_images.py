@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from publish.processes import OverBudget, run_bounded
+from publish.bounded import OverBudget, run_bounded
 
 CACHE_DIR = Path(".publish") / "remote"
 EXTENSIONS = {

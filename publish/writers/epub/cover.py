@@ -11,10 +11,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from publish.bounded import OverBudget, run_bounded
 from publish.convert.images import DecodeBudget, check_cover
 from publish.errors import PublishError
 from publish.model import Book, PreparedBook
-from publish.processes import OverBudget, run_bounded
 from publish.store import Fingerprint, Store
 from publish.theme.context import book_view
 from publish.theme.loading import Theme, font_face_css

@@ -17,7 +17,7 @@ from types import FrameType
 
 import pytest
 
-from publish.processes import OverBudget, run_bounded
+from publish.bounded import OverBudget, run_bounded
 
 MiB = 2**20
 
@@ -90,7 +90,7 @@ def test_a_build_under_ulimit_v_still_runs_bounded_work():
 
     result = _run_python(
         """
-        from publish.processes import OverBudget, run_bounded
+        from publish.bounded import OverBudget, run_bounded
         print(run_bounded(pow, 2, 10, seconds=60, memory=2**40))  # a budget far past the hard limit
         try:
             run_bounded(bytearray, 2**40, seconds=60, memory=2**40)
@@ -177,7 +177,7 @@ def test_descriptors_past_1024_do_not_stop_bounded_work():
     result = _run_python(
         """
         import os, resource
-        from publish.processes import run_bounded
+        from publish.bounded import run_bounded
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         wanted = 2048 if hard == resource.RLIM_INFINITY else min(hard, 2048)
         if soft < wanted:
