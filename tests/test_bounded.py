@@ -204,3 +204,49 @@ def test_a_fork_that_fails_is_a_clear_error(monkeypatch):
         " the machine is out of processes or memory"
     )
     assert sorted(os.listdir("/proc/self/fd")) == before, "the pipe is closed"
+
+
+def _work(item: object) -> object:
+    """What the map_bounded tests ask of a child, by item."""
+    if item == "sleep":
+        time.sleep(60)
+    if item == "eat":
+        return bytearray(1 << 30)
+    if item == "die":
+        os._exit(3)
+    if item == "fail":
+        raise ValueError("raté")
+    if item == "nested":
+        return run_bounded(os.getpid, seconds=5, memory=1 << 20), os.getpid()
+    return (item, os.getpid())
+
+
+def test_map_bounded_gives_every_value_in_order_from_few_children():
+    from publish.bounded import map_bounded
+
+    finished: list[int] = []
+    outcomes = map_bounded(_work, list(range(12)), seconds=30, memory=256 << 20, workers=2, done=finished.append)
+    assert [o.value[0] for o in outcomes] == list(range(12)) and not any(o.error for o in outcomes)
+    assert len({o.value[1] for o in outcomes}) == 2  # two children, not twelve
+    assert sorted(finished) == list(range(12))
+
+
+def test_map_bounded_ends_a_late_a_greedy_a_dying_and_a_failing_item_and_does_the_rest():
+    from publish.bounded import OverBudget, map_bounded
+
+    items = ["a", "sleep", "b", "eat", "c", "die", "d", "fail", "e"]
+    outcomes = map_bounded(_work, items, seconds=1, memory=128 << 20, workers=2)
+    errors = {items[i]: o.error for i, o in enumerate(outcomes) if o.error is not None}
+    assert isinstance(errors["sleep"], OverBudget) and errors["sleep"].what == "time"
+    assert isinstance(errors["eat"], OverBudget) and errors["eat"].what == "memory"
+    assert isinstance(errors["die"], RuntimeError) and "died" in str(errors["die"])
+    assert isinstance(errors["fail"], ValueError) and str(errors["fail"]) == "raté"
+    assert [o.value[0] for o in outcomes if o.error is None] == ["a", "b", "c", "d", "e"]
+
+
+def test_a_budget_asked_for_inside_a_bounded_child_runs_in_place():
+    from publish.bounded import map_bounded
+
+    (outcome,) = map_bounded(_work, ["nested"], seconds=30, memory=256 << 20, workers=1)
+    inner, outer = outcome.value
+    assert inner == outer != os.getpid()  # the inner budget ran in the child itself: no second fork

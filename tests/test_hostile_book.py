@@ -164,12 +164,22 @@ def test_a_chapter_over_its_time_budget_is_a_located_error(make_book: MakeBook) 
     assert "converting this chapter took more than" in caught.value.message
 
 
-def test_a_chapter_over_its_memory_budget_is_a_located_error(make_book: MakeBook) -> None:
-    folder = make_book({"01-gros.md": "# Gros\n\n" + "Texte assez long. " * 100_000 + "\n"})
+def test_a_chapter_over_its_memory_budget_is_a_located_error(make_book: MakeBook, monkeypatch) -> None:
+    """The converter made greedy (4 GiB for one chapter): a budget in bytes cannot rest on what a
+    real chapter happens to need, since the child may reuse memory its parent freed."""
+    import publish.convert.book
+
+    def greedy(chapter, *args, **kwargs):
+        if chapter.source.name == "02-gros.md":
+            return bytearray(4 << 30)
+        return render_chapter(chapter, *args, **kwargs)
+
+    monkeypatch.setattr(publish.convert.book, "render_chapter", greedy)
+    folder = make_book({"01-court.md": "# Court\n\nTexte.\n", "02-gros.md": "# Gros\n\nTexte.\n"})
     with pytest.raises(PublishError) as caught:
-        prepare_book(load_manuscript(folder), budget=Budget(memory=1))
-    assert caught.value.path == folder / "chapters" / "01-gros.md"
-    assert "memory" in caught.value.message
+        prepare_book(load_manuscript(folder), budget=Budget(memory=256 << 20))
+    assert caught.value.path == folder / "chapters" / "02-gros.md"
+    assert "needed more than 256 MiB of memory" in caught.value.message
 
 
 # 7. Footnote calls where a note cannot go (found by tests/test_fuzz.py): a valid EPUB, and a warning.

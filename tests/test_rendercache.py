@@ -35,9 +35,9 @@ def counted(monkeypatch) -> list[str]:
 
     bounded = publish.convert.book._render_bounded  # the parent's side: conversion itself runs in a child
 
-    def counting(chapter, *args, **kwargs):
-        converted.append(chapter.source.name)
-        return bounded(chapter, *args, **kwargs)
+    def counting(chapters, *args, **kwargs):
+        converted.extend(chapter.source.name for chapter in chapters)
+        return bounded(chapters, *args, **kwargs)
 
     monkeypatch.setattr(publish.convert.book, "_render_bounded", counting)
     return converted
