@@ -52,8 +52,8 @@ def run_bounded(function: Callable[..., T], *args: object, seconds: float, memor
     back pickled, the exception with the child's traceback as a note; a child that dies
     otherwise, or an exception that cannot travel back, is a RuntimeError (a bug of ours).
     """
-    if _inside_budget:  # already in a bounded child, whose budget bounds this too: no fork (10 ms each)
-        return function(*args)
+    if _inside_budget:  # already in a bounded child: no second fork (10 ms each), the deadline by an alarm
+        return _in_place_within(seconds, memory, function, args)
     reader, writer = os.pipe()
     parent = os.getpid()
     pid = _fork(function, reader, writer)
@@ -143,6 +143,24 @@ def _fork(function: Callable[..., object], reader: int, writer: int) -> int:
 # In a bounded child: True. The work it runs may ask for a budget again (a chapter's images are checked
 # while the chapter converts); the child's own budget bounds that already, so it runs in place.
 _inside_budget = False
+
+
+def _in_place_within(seconds: float, memory: int, function: Callable[..., T], args: tuple[object, ...]) -> T:
+    """``function(*args)`` in this bounded child, stopped at ``seconds`` by an alarm (a child has one
+    thread, and nothing else of ours sets one there); its memory is the child's own budget."""
+
+    def late(signum: int, frame: object) -> None:
+        raise OverBudget("time", seconds, memory)
+
+    previous = signal.signal(signal.SIGALRM, late)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return function(*args)
+    except MemoryError:
+        raise OverBudget("memory", seconds, memory) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _enter_child(memory: int, parent: int) -> None:

@@ -250,3 +250,19 @@ def test_a_budget_asked_for_inside_a_bounded_child_runs_in_place():
     (outcome,) = map_bounded(_work, ["nested"], seconds=30, memory=256 << 20, workers=1)
     inner, outer = outcome.value
     assert inner == outer != os.getpid()  # the inner budget ran in the child itself: no second fork
+
+
+def _nested_late(seconds: float) -> object:
+    try:
+        run_bounded(time.sleep, 30, seconds=seconds, memory=1 << 20)
+    except OverBudget as over:
+        return over.what, os.getpid()
+    return "finished"
+
+
+def test_a_budget_inside_a_bounded_child_keeps_its_own_deadline():
+    """A remote image's 10 s inside a chapter's 60 s: the inner deadline still holds, without a fork."""
+    from publish.bounded import map_bounded
+
+    (outcome,) = map_bounded(_nested_late, [0.5], seconds=60, memory=256 << 20, workers=1)
+    assert outcome.error is None and outcome.value[0] == "time" and outcome.value[1] != os.getpid()

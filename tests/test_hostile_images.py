@@ -435,3 +435,19 @@ def test_a_trickling_server_is_cut_off_at_the_total_deadline(tmp_path: Path):
     with _TricklingServer() as server, pytest.raises(RemoteError, match=r"could not be fetched.*more than 1\.5 s"):
         fetch_image(f"{server.url}/lente.png", tmp_path, RemotePolicy(allowed=True, timeout=1.5))
     assert not (tmp_path / ".publish" / "remote").exists()
+
+
+@pytest.mark.slow
+def test_a_trickling_server_is_cut_off_while_its_chapter_converts(make_book):
+    """The fetch runs inside the chapter's bounded child: its own deadline holds there too."""
+    from publish.convert.book import prepare_book
+    from publish.load.manuscript import load_manuscript
+
+    with _TricklingServer() as server:
+        text = f"# Distante\n\nTexte.\n\n![Une image lente]({server.url}/lente.png)\n"
+        folder = make_book({"01-distante.md": text})
+        policy = RemotePolicy(allowed=True, timeout=1.5)
+        prepared = prepare_book(load_manuscript(folder), remote=policy)
+    (finding,) = [d for d in prepared.diagnostics if d.is_error]
+    assert finding.path == folder / "chapters" / "01-distante.md" and finding.line == 5
+    assert "more than 1.5 s" in finding.message
