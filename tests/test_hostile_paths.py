@@ -603,3 +603,18 @@ def test_a_nul_character_in_a_path_is_a_located_error(make_book, text):
     checked = check_book(make_book({"01-debut.md": chapter, "02-suite.md": "# Suite\n\nTexte.\n"}))
     (error,) = checked.errors
     assert error.line == 5 and "%00" in error.message
+
+
+@pytest.mark.parametrize(
+    "name, text, message",
+    [
+        ("theme.toml", 'name = "maison"\ndescription = "' + "é" * 300_000 + '"\n', "larger than 256 KB"),
+        ("theme.toml", 'name = "maison"\nx = ' + "[" * 5000 + "]" * 5000 + "\n", "nested too deep"),
+        ("words/fr.toml", "contents = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deep"),
+    ],
+)
+def test_a_huge_or_deep_theme_toml_is_refused_before_it_is_parsed(make_book, name, text, message):
+    files = {name: text} if name != "theme.toml" else {}
+    toml = text if name == "theme.toml" else 'name = "maison"\n'
+    error = theme_error(theme_book(make_book, toml, files))
+    assert message in error.message and error.path.name == Path(name).name

@@ -7,8 +7,6 @@ import datetime
 import difflib
 import os
 import re
-import stat
-import tomllib
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -18,11 +16,10 @@ from typing import Any
 from publish.confinement import Confinement
 from publish.errors import Diagnostic, PublishError
 from publish.load.source import LANGUAGE_TAG, source_lines
+from publish.load.toml_files import NESTING, read_toml
 from publish.model import PAGE_SIZES, EpubSettings, HandoutSettings, Limits, Metadata, PdfSettings
 
 CONFIG_NAME = "book.toml"
-CONFIG_BYTES = 256 * 1024  # a real book.toml is a few hundred bytes; a huge one only costs time and memory
-NESTING = 8  # book.toml needs 3 levels ([book] -> authors -> a name); a deeper value is a mistake or an attack
 # Values that may hold tabs and line breaks; every other control character, anywhere, is refused.
 LONG_TEXT = {("book", "description"), ("book", "rights")}
 PDF_PAGE_SIZES = tuple(PAGE_SIZES)
@@ -73,8 +70,7 @@ def read_config(root: Path, ceiling: Limits | None = None) -> BookConfig:
     A missing, unreadable or unparsable book.toml leaves nothing to stand in: it raises.
     """
     path = root / CONFIG_NAME
-    text = _read(path)
-    data = _toml(path, text)
+    text, data = _read(path)
     try:
         return _parse(path, text, data, ceiling or Limits())
     except PublishError as error:
@@ -100,12 +96,12 @@ def load_config(root: Path, ceiling: Limits | None = None) -> BookConfig:
     """Read and check ``root/book.toml``; its [limits] may lower ``ceiling`` (the defaults, or what
     the command line's --limit gave), never raise it."""
     path = root / CONFIG_NAME
-    text = _read(path)
-    return _parse(path, text, _toml(path, text), ceiling or Limits())
+    text, data = _read(path)
+    return _parse(path, text, data, ceiling or Limits())
 
 
-def _read(path: Path) -> str:
-    """The text of book.toml, read no further than CONFIG_BYTES: parsing megabytes takes minutes."""
+def _read(path: Path) -> tuple[str, dict[str, Any]]:
+    """The text of book.toml and what it holds (see load/toml_files.py)."""
     if not path.exists():
         raise PublishError(
             f"no {CONFIG_NAME} in this folder",
@@ -115,58 +111,7 @@ def _read(path: Path) -> str:
     leaves = Confinement.of(path.parent).refusal(path)
     if leaves is not None:  # a link to a file elsewhere: its text would show in the errors
         raise PublishError(leaves, path=path, hint=f"make {CONFIG_NAME} a plain file in the manuscript folder")
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the build
-    except OSError as error:
-        raise PublishError(f"cannot read {CONFIG_NAME}: {error.strerror}", path=path) from None
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise PublishError(f"{CONFIG_NAME} is not a plain file", path=path, hint="make it a text file")
-        data = handle.read(CONFIG_BYTES + 1)
-    if len(data) > CONFIG_BYTES:
-        raise PublishError(
-            f"{CONFIG_NAME} is larger than {CONFIG_BYTES // 1024} KB",
-            path=path,
-            hint="a book.toml holds a few keys; keep long texts such as the description short",
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise PublishError("the file is not UTF-8 text", path=path, line=line, hint="save it as UTF-8") from None
-
-
-def _toml(path: Path, text: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        match = re.search(r"line (\d+)", str(error))
-        raise PublishError(
-            f"invalid TOML: {error}",
-            path=path,
-            line=int(match.group(1)) if match else None,
-            hint="check quotes, brackets and `key = value` syntax",
-        ) from None
-    except ValueError as error:  # an integer of thousands of digits
-        raise PublishError(f"invalid TOML: {error}", path=path, hint="write numbers of a few digits") from None
-    except RecursionError:
-        raise PublishError(
-            "invalid TOML: brackets or braces nested too deep",
-            path=path,
-            line=_deepest_line(text),
-            hint=f"no value of {CONFIG_NAME} needs more than {NESTING} levels",
-        ) from None
-
-
-def _deepest_line(text: str) -> int | None:
-    """The line where brackets first nest deeper than NESTING (strings are not told apart: only a hint)."""
-    depth = 0
-    for number, line in enumerate(source_lines(text), start=1):
-        for char in line:
-            depth += (char in "[{") - (char in "]}")
-            if depth > NESTING:
-                return number
-    return None
+    return read_toml(path, Confinement.of(path.parent))
 
 
 def _parse(path: Path, text: str, data: dict[str, Any], ceiling: Limits) -> BookConfig:

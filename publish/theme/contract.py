@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import tinycss2
 from publish.confinement import Confinement
 from publish.errors import ERROR, Diagnostic, PublishError
 from publish.load.source import source_lines
+from publish.load.toml_files import read_toml
 
 # The media a theme can serve: one per kind of output (the booklet is imposed from the print or book PDF).
 MEDIA = ("pdf", "print", "handout", "epub", "screen")
@@ -56,13 +56,7 @@ class ThemeManifest:
 
 def read_manifest(path: Path) -> ThemeManifest:
     """Read and check ``path``; an unknown key or a value of the wrong kind is a located error."""
-    try:
-        text = Confinement.of(path.parent).read_text(path)  # a theme.toml linked out of its theme is refused
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise PublishError(f"invalid TOML: {error}", path=path) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise PublishError(f"cannot read the theme: {error}", path=path) from None
+    text, data = read_toml(path, Confinement.of(path.parent))  # a theme.toml linked out of its theme is refused
     check = _Checker(path, text)
     check.known(data, KEYS, None)
     name = data.get("name", path.parent.name)

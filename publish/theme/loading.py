@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from publish.confinement import Confinement
 from publish.errors import WARNING, Diagnostic, PublishError
 from publish.load.source import source_lines
+from publish.load.toml_files import read_toml
 from publish.theme.contract import (
     MEDIA,
     STYLESHEET_KEYS,
@@ -184,12 +184,7 @@ def _theme_folder(candidate: Path, within: Path, asked_by: Path, line: int | Non
 
 
 def _read_toml(path: Path, folder: Path) -> dict[str, object]:
-    try:
-        return tomllib.loads(Confinement.of(folder).read_text(path))
-    except tomllib.TOMLDecodeError as error:
-        raise PublishError(f"invalid TOML: {error}", path=path) from None
-    except UnicodeDecodeError:
-        raise PublishError("the file is not UTF-8 text", path=path, hint="save it as UTF-8") from None
+    return read_toml(path, Confinement.of(folder))[1]
 
 
 def _find(relative: str, folders: tuple[Path, ...], declared_in: Path, written: str = "") -> Path | None:
