@@ -17,8 +17,8 @@ from publish.commands.cli import main
 from publish.commands.new import new_book
 from publish.errors import PublishError
 from publish.load.config import load_config, read_config
-from publish.load.toml_files import MAX_BYTES as CONFIG_BYTES
 from publish.load.limits import limits_from_flags
+from publish.load.toml_files import MAX_BYTES as CONFIG_BYTES
 from publish.model import FILE_SLUG_BYTES, Limits, file_slug
 from tests.builds import epubcheck_messages
 
