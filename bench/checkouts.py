@@ -52,9 +52,10 @@ def main() -> None:
     parser.add_argument("before", type=Path)
     parser.add_argument("after", type=Path)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("arguments", nargs=argparse.REMAINDER, help="after --: what to give `publish`")
-    args = parser.parse_args()
-    arguments = [a for a in args.arguments if a != "--"]
+    argv = sys.argv[1:]
+    split = argv.index("--") if "--" in argv else len(argv)
+    args = parser.parse_args(argv[:split])
+    arguments = argv[split + 1 :]  # what to give `publish`, after --
     manuscript = _manuscript(arguments)
     runs: dict[str, list[Run]] = {"before": [], "after": []}
     for _ in range(args.runs):
