@@ -104,6 +104,18 @@ def test_workers_and_their_workers_die_with_a_build_killed_outright(make_book, t
     assert _wait_until_gone(workers) == set()
 
 
+def _built_once(make_book, tmp_path: Path, formats: str) -> tuple[Path, Path, dict[str, str]]:
+    """A book built once from the command line: its folder, the output folder and the outputs' digests."""
+    folder = make_book(CHAPTERS)
+    out = tmp_path / "out"
+    first = subprocess.run(
+        [sys.executable, "-m", "publish", "build", str(folder), "--out", str(out), "--format", formats],
+        capture_output=True,
+    )
+    assert first.returncode == 0, first.stderr
+    return folder, out, _digests(out)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("stop", "to_the_group"),
@@ -112,14 +124,7 @@ def test_workers_and_their_workers_die_with_a_build_killed_outright(make_book, t
 )
 def test_a_hung_up_build_cleans_up_like_a_terminated_one(make_book, tmp_path, stop, to_the_group):
     """A terminal's hangup and Ctrl-C reach every process of the build at once; `kill` only the build."""
-    folder = make_book(CHAPTERS)
-    out = tmp_path / "out"
-    first = subprocess.run(
-        [sys.executable, "-m", "publish", "build", str(folder), "--out", str(out), "--format", "pdf,epub"],
-        capture_output=True,
-    )
-    assert first.returncode == 0, first.stderr
-    before = _digests(out)
+    folder, out, before = _built_once(make_book, tmp_path, "pdf,epub")
     (folder / "chapters" / "01-chapitre.md").write_text("# Changé\n\n" + PARAGRAPH, encoding="utf-8")
     process = _start(folder, out, tmp_path / "stderr")
     workers = _wait_for_workers(process, 3)
@@ -155,14 +160,7 @@ def _run_limited(folder: Path, out: Path, limit: int, *options: str) -> subproce
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", [(), ("--sequential",)], ids=["parallel", "sequential"])
 def test_a_full_disk_is_a_clear_error_and_leaves_the_previous_outputs(make_book, tmp_path, mode):
-    folder = make_book(CHAPTERS)
-    out = tmp_path / "out"
-    first = subprocess.run(
-        [sys.executable, "-m", "publish", "build", str(folder), "--out", str(out), "--format", "pdf,epub,handout"],
-        capture_output=True,
-    )
-    assert first.returncode == 0, first.stderr
-    before = _digests(out)
+    folder, out, before = _built_once(make_book, tmp_path, "pdf,epub,handout")
     pdf, epub, handout = (out / "carnet-de-test.pdf", out / "carnet-de-test.epub", out / "carnet-de-test-handout.pdf")
     assert handout.stat().st_size < pdf.stat().st_size < epub.stat().st_size, "the limit below needs these sizes"
     (folder / "chapters" / "01-chapitre.md").write_text("# Changé\n\n" + PARAGRAPH * 3, encoding="utf-8")
