@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,53 @@ def _isolated_store(monkeypatch: pytest.MonkeyPatch, _store_home: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(_store_home))
     monkeypatch.delenv("PUBLISH_STORE", raising=False)
     monkeypatch.delenv("PUBLISH_STORE_KEY", raising=False)
+
+
+@dataclass
+class _OutputRules:
+    """The typesetting rules of tests/rules/, run once on every PDF and EPUB a test leaves behind."""
+
+    checked: set[tuple[str, int, int]] = field(default_factory=set)
+
+    def violations(self, *folders: Path) -> list[str]:
+        from tests.rules import check_output
+
+        found = []
+        for folder in folders:
+            if not folder.is_dir():
+                continue
+            for path in sorted(p for p in folder.rglob("*") if p.suffix in {".pdf", ".epub"} and p.is_file()):
+                stat = path.stat()
+                key = (str(path), stat.st_mtime_ns, stat.st_size)
+                if key not in self.checked:
+                    self.checked.add(key)
+                    found += [f"{path.name}: {v}" for v in check_output(path)]
+        return found
+
+
+@pytest.fixture(scope="session")
+def _output_rules() -> _OutputRules:
+    return _OutputRules()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _rules_on_module_outputs(_output_rules: _OutputRules, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Outputs of builds a module shares (module-scoped folders, tests/builds.py) are checked when it ends."""
+    yield
+    import sys
+
+    builds = sys.modules.get("tests.builds")
+    scratch = (builds.SCRATCH,) if builds is not None else ()
+    found = _output_rules.violations(tmp_path_factory.getbasetemp(), *scratch)
+    assert not found, "outputs break typesetting rules:\n" + "\n".join(found)
+
+
+@pytest.fixture(autouse=True)
+def _rules_on_outputs(_output_rules: _OutputRules, tmp_path: Path) -> Iterator[None]:
+    """Every PDF and EPUB a test builds in its own folder keeps the rules of tests/rules/."""
+    yield
+    found = _output_rules.violations(tmp_path)
+    assert not found, "outputs break typesetting rules:\n" + "\n".join(found)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
