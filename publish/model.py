@@ -80,6 +80,8 @@ class EpubSettings:
     """``[epub]``: the EPUB 3."""
 
     embed_fonts: bool = True
+    # Who checked the book's accessibility (the OPF's a11y:certifiedBy), only when someone did.
+    accessibility_certified_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ class Chapter:
     lang: str
     numbered: bool = True
     number: int | None = None  # printed chapter number; None when unnumbered
+    unnumbered_as_matter: bool = False  # unnumbered only because its title names front or back matter ("Préface")
 
     @property
     def file_stem(self) -> str:

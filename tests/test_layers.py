@@ -24,7 +24,8 @@ FOUNDATION = (
 SHARED_BY_WRITERS = (
     "publish.writers.fetcher",
     "publish.writers.pypdf_internals",
-)  # the door WeasyPrint reads through; pypdf internals
+    "publish.writers.resample",
+)  # the door WeasyPrint reads through; pypdf internals; raster images made screen-sized
 STAGES = ("load", "convert", "theme", "writers", "build", "commands")
 
 

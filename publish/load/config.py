@@ -23,7 +23,7 @@ CONFIG_NAME = "book.toml"
 # Values that may hold tabs and line breaks; every other control character, anywhere, is refused.
 LONG_TEXT = {("book", "description"), ("book", "rights")}
 PDF_PAGE_SIZES = tuple(PAGE_SIZES)
-PDF_VARIANTS = ("pdf/ua-1", "pdf/a-2b", "pdf/a-3b")  # WeasyPrint's names; every PDF is tagged anyway
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-2b", "pdf/a-3b", "pdf/x-4")  # WeasyPrint's names; every PDF is tagged anyway
 HANDOUT_PAGE_SIZES = tuple(name for name, size in PAGE_SIZES.items() if size.handout)
 
 # Every key of [book], with whether it is required. The README documents each one.
@@ -160,6 +160,8 @@ def _parse(path: Path, text: str, data: dict[str, Any], ceiling: Limits) -> Book
         chapter_files=tuple(chapters) if chapters is not None else None,
         theme=locate.text(book, "theme", "default"),
         pdf=_settings(locate, data, "pdf", PdfSettings, PDF_PAGE_SIZES),
+        # [epub]: embed_fonts (bool); accessibility_certified_by (str: who checked the book's
+        # accessibility, written as a11y:certifiedBy; left out when empty, nobody is named by default)
         epub=_settings(locate, data, "epub", EpubSettings, ()),
         handout=_settings(locate, data, "handout", HandoutSettings, HANDOUT_PAGE_SIZES),
         limits=_limits(locate, data, ceiling),

@@ -68,18 +68,35 @@ def _marker(number: int) -> etree._Element:
 
 
 def _place(marker: etree._Element, element: etree._Element, line: str) -> None:
-    """Before the first word of ``line`` inside ``element``, else at the element's start."""
+    """Before ``element`` when the page begins with it, else before the first word of ``line`` inside it.
+
+    A span may not stand everywhere: in a list, a table or a row it goes inside, at the text's start.
+    A page that begins with a figure's caption begins with the figure: the marker goes before the
+    image, never between image and caption.
+    """
     spot = _find_line(element, line) if line else None
-    if spot is None:
-        if element.tag in _CONTAINERS and element.getparent() is not None:
+    if spot is None or spot[3] == 0:
+        figure = _figure_of(element)
+        block = figure if figure is not None else element
+        parent = block.getparent()
+        if block.tag != "body" and parent is not None and parent.tag not in _CONTAINERS:
+            block.addprevious(marker)
+            return
+        if spot is None and element.tag in _CONTAINERS:  # a row, a list: before the table or the list
+            while element.getparent() is not None and element.getparent().tag in _CONTAINERS:
+                element = element.getparent()
             element.addprevious(marker)
-        else:
+            return
+        if spot is None:
             marker.tail = element.text
             element.text = None
             element.insert(0, marker)
-        return
-    owner, is_tail, offset = spot
-    if is_tail:
+            return
+    owner, is_tail, offset, _ = spot
+    figure = _figure_of(owner.getparent() if is_tail else owner)
+    if figure is not None:
+        figure.addprevious(marker)
+    elif is_tail:
         text = owner.tail or ""
         owner.tail, marker.tail = text[:offset], text[offset:]
         owner.addnext(marker)
@@ -89,16 +106,26 @@ def _place(marker: etree._Element, element: etree._Element, line: str) -> None:
         owner.insert(0, marker)
 
 
-def _find_line(element: etree._Element, line: str) -> tuple[etree._Element, bool, int] | None:
-    """Where ``line`` (as laid out: maybe upper-cased, maybe starting mid-word) begins in ``element``."""
+def _figure_of(element: etree._Element | None) -> etree._Element | None:
+    """The figure whose caption holds ``element``, if any."""
+    while element is not None and element.tag != "figcaption":
+        element = element.getparent()
+    return element.getparent() if element is not None else None
+
+
+def _find_line(element: etree._Element, line: str) -> tuple[etree._Element, bool, int, int] | None:
+    """Where ``line`` (as laid out: maybe upper-cased, maybe starting mid-word) begins in ``element``:
+    the node holding it, in its tail or not, the offset there, and the position in the element's text."""
     flat, origins = _flatten(element)
-    words = _normal(line).split()
-    for count in range(len(words), 0, -1):
-        position = flat.find(" ".join(words[:count]))
-        if position >= 0 and (count > 1 or len(words) == 1 or len(words[0]) > 3):
-            while position > 0 and flat[position - 1].isalnum():  # a word hyphenated across pages
-                position -= 1
-            return origins[position]
+    normal = _normal(line)
+    # The line as laid out may hold a note call glued to its word ("membres1,"): the EPUB's is a link apart.
+    for words in (normal.split(), re.sub(r"(?<=[^\W\d])\d+\b", "", normal).split()):
+        for count in range(len(words), 0, -1):
+            position = flat.find(" ".join(words[:count]))
+            if position >= 0 and (count > 1 or len(words) == 1 or len(words[0]) > 3):
+                while position > 0 and flat[position - 1].isalnum():  # a word hyphenated across pages
+                    position -= 1
+                return (*origins[position], position)
     return None
 
 

@@ -16,15 +16,19 @@ from ebooklib import epub
 
 from publish.convert.checks import ACCESSIBILITY
 from publish.convert.html_tree import escape
-from publish.model import Book, Note, PageStart, PreparedBook, RenderedChapter, slugify
+from publish.model import Asset, Book, Note, PageStart, PreparedBook, RenderedChapter, slugify
 from publish.theme.context import BookView, book_view, chapter_view
-from publish.theme.loading import Theme, font_face_css
+from publish.theme.loading import Theme
 from publish.theme.templating import html, make_environment, render
 from publish.writers.epub.cssvars import resolve_custom_properties
-from publish.writers.epub.fontsubset import subset_font
+from publish.writers.epub.fonts import embed_fonts
 from publish.writers.epub.pagemarks import assign_pages, edit_nav, insert_markers
+from publish.writers.resample import EPUB_MAX_WIDTH, downsample_image
 
 STYLESHEET = "styles/book.css"
+PACKAGE = "EPUB/content.opf"
+# Apple Books draws the book's own fonts only when this file says so (its "Original" font).
+APPLE_OPTIONS = "META-INF/com.apple.ibooks.display-options.xml"
 # Ids of the front matter, in the PDF's HTML, and the EPUB document that holds each.
 _FRONT_FILES = {"cover": "cover.xhtml", "title-page": "title.xhtml", "copyright": "copyright.xhtml", "toc": "nav.xhtml"}
 # What we generate sits at the top of the container, where nothing of the author's may go: their
@@ -70,16 +74,9 @@ def write_epub(
         uid="style-book",
         file_name=STYLESHEET,
         media_type="text/css",
-        content=_stylesheet(book, theme, chapters).encode("utf-8"),
+        content=_stylesheet(theme).encode("utf-8"),
     )
-    doc.add_item(css)
-    for index, face in enumerate(theme.fonts if book.epub.embed_fonts else ()):
-        data = subset_font(face.path, _characters(book, chapters, view, words))
-        doc.add_item(
-            epub.EpubItem(
-                uid=f"font-{index}", file_name=f"fonts/{face.path.name}", media_type=face.media_type, content=data
-            )
-        )
+    doc.add_item(css)  # the fonts come once the documents are written: only the faces they use
     assets = sorted({a.href: a for r in chapters for a in r.assets}.values(), key=lambda a: a.href)
     container = _container_names([a.href for a in assets])
     for index, asset in enumerate(assets, start=1):  # ids by place: slugs of `a-b.png` and `a/b.png` meet
@@ -88,7 +85,7 @@ def write_epub(
                 uid=f"img-{index}",
                 file_name=container[asset.href],
                 media_type=asset.media_type,
-                content=asset.content.encode("utf-8") if asset.content is not None else asset.source.read_bytes(),
+                content=_image_bytes(asset),
             )
         )
     doc.add_item(epub.EpubCover(uid="cover-image", file_name=COVER_IMAGE))
@@ -153,10 +150,16 @@ def write_epub(
     order = {item.file_name: index for index, item in enumerate(doc.spine)}
     page_list = [(f, s.number) for f, found in sorted(placed.items(), key=lambda i: order.get(i[0], 0)) for s in found]
     edits = {
-        "EPUB/content.opf": lambda text: _package_lang(text, book.metadata.lang),
-        "EPUB/nav.xhtml": lambda text: edit_nav(text, placed.get("nav.xhtml", ()), page_list, str(words["pages"])),
+        PACKAGE: lambda text: _package_lang(text, book.metadata.lang),
+        "EPUB/nav.xhtml": lambda text: _hide_landmarks(
+            edit_nav(text, placed.get("nav.xhtml", ()), page_list, str(words["pages"]))
+        ),
     }
-    target.write_bytes(_repack(raw.getvalue(), timestamp, edits))
+    entries = _entries(raw.getvalue(), edits)
+    if book.epub.embed_fonts:
+        entries = embed_fonts(entries, theme.fonts, PACKAGE, "EPUB/" + STYLESHEET)
+    entries[APPLE_OPTIONS] = render(environment, "display-options.xml").encode("utf-8")
+    target.write_bytes(_pack(entries, timestamp))
     return EpubResult(files=len(doc.spine))
 
 
@@ -203,7 +206,10 @@ def _set_metadata(
     # heading level skipped); Ace by DAISY confirms it in the test suite.
     if described and not any(d.code in ACCESSIBILITY for r in chapters for d in r.diagnostics):
         doc.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"})
-        doc.add_metadata(None, "meta", meta.publisher or view.authors_text, {"property": "a11y:certifiedBy"})
+        # Naming who checked is a claim only the book can make: our checks certify nobody.
+        if book.epub.accessibility_certified_by.strip():
+            certifier = book.epub.accessibility_certified_by.strip()
+            doc.add_metadata(None, "meta", certifier, {"property": "a11y:certifiedBy"})
     doc.add_metadata(None, "meta", str(words["accessibility_summary"]), {"property": "schema:accessibilitySummary"})
 
 
@@ -260,6 +266,14 @@ def _container_names(hrefs: list[str]) -> dict[str, str]:
     return names
 
 
+def _image_bytes(asset: Asset) -> bytes:
+    """An SVG as cleaned at conversion; a raster image no wider than a reading system's screen
+    (a 3000 px photo would weigh megabytes for nothing)."""
+    if asset.content is not None:
+        return asset.content.encode("utf-8")
+    return downsample_image(asset.source.read_bytes(), EPUB_MAX_WIDTH)
+
+
 def _rename_images(body: str, names: dict[str, str]) -> str:
     def replace(match: re.Match[str]) -> str:
         source = unquote(html_module.unescape(match.group(1)))  # lxml percent-encodes non-ASCII in src
@@ -294,19 +308,16 @@ def _toc_entry(rendered: RenderedChapter, item: epub.EpubHtml) -> object:
     return (epub.Section(title, href=item.file_name), children)
 
 
-def _stylesheet(book: Book, theme: Theme, chapters: Sequence[RenderedChapter]) -> str:
-    fonts = font_face_css(theme.fonts, lambda face: "../fonts/" + face.path.name) if book.epub.embed_fonts else ""
+def _stylesheet(theme: Theme) -> str:
     css = "\n".join(path.read_text(encoding="utf-8") for path in theme.stylesheets["epub"])
     css = re.sub(r"/\*.*?\*/\s*", "", css, flags=re.S)  # comments are for theme authors, not readers
-    return fonts + resolve_custom_properties(css)
+    return resolve_custom_properties(css)
 
 
-def _characters(book: Book, chapters: Sequence[RenderedChapter], view: BookView, words: dict[str, object]) -> str:
-    meta = book.metadata
-    text = "".join(r.body + r.title_html + "".join("".join(n.paragraphs) for n in r.notes) for r in chapters)
-    text += "".join([view.title, view.subtitle, *meta.authors, meta.publisher, view.rights, view.description])
-    text += "".join(str(v) for v in words.values())
-    return text
+def _hide_landmarks(nav: str) -> str:
+    """The landmarks are for the reading system's menus: in the spine, the navigation document
+    shows only the table of contents."""
+    return re.sub(r'<nav epub:type="landmarks"(?![^>]*hidden)', '<nav epub:type="landmarks" hidden=""', nav, count=1)
 
 
 def _package_lang(opf: str, lang: str) -> str:
@@ -314,12 +325,19 @@ def _package_lang(opf: str, lang: str) -> str:
     return opf.replace("<package ", f'<package xml:lang="{lang}" ', 1) if "<package xml:lang" not in opf else opf
 
 
-def _repack(data: bytes, timestamp: datetime.datetime, edits: dict[str, Callable[[str], str]] | None = None) -> bytes:
-    """Same entries, fixed times and order: mimetype first and stored, the rest deflated."""
+def _entries(data: bytes, edits: dict[str, Callable[[str], str]]) -> dict[str, bytes]:
+    """The container's files by name, with ``edits`` applied to the text of those they name."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        entries = {name: source.read(name) for name in source.namelist()}
+    for name, edit in edits.items():
+        entries[name] = edit(entries[name].decode("utf-8")).encode("utf-8")
+    return entries
+
+
+def _pack(entries: dict[str, bytes], timestamp: datetime.datetime) -> bytes:
+    """Fixed times and order: mimetype first and stored, the rest deflated."""
     date_time = max(timestamp.timetuple()[:6], _ZIP_EPOCH)
-    source = zipfile.ZipFile(io.BytesIO(data))
-    names = source.namelist()
-    ordered = ["mimetype"] + sorted(n for n in names if n != "mimetype")
+    ordered = ["mimetype"] + sorted(n for n in entries if n != "mimetype")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for name in ordered:
@@ -327,8 +345,5 @@ def _repack(data: bytes, timestamp: datetime.datetime, edits: dict[str, Callable
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            content = source.read(name)
-            if edits and name in edits:
-                content = edits[name](content.decode("utf-8")).encode("utf-8")
-            target.writestr(info, content, compresslevel=9 if name != "mimetype" else None)
+            target.writestr(info, entries[name], compresslevel=9 if name != "mimetype" else None)
     return out.getvalue()
