@@ -177,10 +177,10 @@ def test_unknown_pdf_variant_in_book_toml_is_located(make_book):
     from publish.errors import PublishError
     from publish.load.manuscript import load_manuscript
 
-    folder = make_book(extra_toml='\n[pdf]\nvariant = "pdf/x-4"\n')
+    folder = make_book(extra_toml='\n[pdf]\nvariant = "pdf/x-1a"\n')
     with pytest.raises(PublishError) as caught:
         load_manuscript(folder)
-    assert "unknown PDF variant `pdf/x-4`" in caught.value.message and caught.value.line == 8
+    assert "unknown PDF variant `pdf/x-1a`" in caught.value.message and caught.value.line == 8
 
 
 @pytest.mark.slow

@@ -23,6 +23,7 @@ from publish.convert.remote_images import RemotePolicy
 from publish.load.manuscript import load_manuscript
 from publish.store import Store
 from publish.writers.paged.chapterwise import Joined, write_by_chapter
+from publish.writers.paged.finish import finish_download
 from publish.writers.paged.writer import PAGED_OUTPUTS, layout_setup, render_html, write_paged
 from tests.builds import FIXTURES, MANUSCRIPT, squash
 
@@ -186,6 +187,7 @@ def _lay_out(folder: Path, target: Path, cache: Path) -> Joined:
     store = Store(cache, b"a test store key, 32 bytes long!")
     joined = write_by_chapter(html, [r.chapter.slug for r in checked.rendered], setup, target, store, workers=1)
     assert joined is not None
+    finish_download(target)  # as write_paged does: the file is a download like any book PDF
     return joined
 
 

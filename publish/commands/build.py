@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import webbrowser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from publish.commands.common import add_limit_argument, add_manuscript_argument, manuscript_folder
+
+if TYPE_CHECKING:
+    from publish.build.pipeline import BuildReport
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -103,6 +108,32 @@ def run(args: argparse.Namespace) -> int:
     print_findings(report.warnings)
     if not args.quiet:
         print_summary(report, verbose=args.verbose)
+        print_sizes(report)
     if args.open and report.outputs:
         webbrowser.open(report.outputs[0].path.resolve().as_uri())
     return 0
+
+
+def print_sizes(report: BuildReport) -> None:
+    """Under the summary: each PDF's and EPUB's bytes by kind, and what was done to its images."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from publish.build.sizes import IMAGE_NOTES, output_sizes
+    from publish.commands.console import size_text
+
+    table = Table(show_edge=False, box=None, pad_edge=False)
+    for column in ("bytes by kind", "fonts", "images", "the rest", ""):
+        table.add_column(column, justify="left" if column in ("bytes by kind", "") else "right")
+    for output in report.outputs:
+        sizes = output_sizes(output.path) if output.path.is_file() else None
+        if sizes is not None:
+            table.add_row(
+                output.path.name,
+                size_text(sizes.fonts),
+                size_text(sizes.images),
+                size_text(sizes.rest),
+                IMAGE_NOTES.get(output.format, ""),
+            )
+    if table.row_count:
+        Console(soft_wrap=True, width=None if sys.stdout.isatty() else 120).print(table)

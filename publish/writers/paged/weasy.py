@@ -6,12 +6,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import weasyprint
 
 from publish.writers.fetcher import FolderFetcher
+from publish.writers.paged.settle import settle
 
 
 @dataclass(frozen=True)
@@ -35,16 +37,22 @@ class LayoutSetup:
     pdf_variant: str | None
     # Files served with other bytes than their own: the SVGs the image check made safe
     replaced: tuple[tuple[Path, bytes], ...] = ()
+    # Raster images drawn at more than this many pixels per inch are downsampled (0: kept whole)
+    max_dpi: int = 0
+    # A last page holding fewer lines of text is pulled back by a tighter layout (0: as it falls)
+    last_page_lines: int = 0
 
     def with_css(self, *extra: CssSource) -> LayoutSetup:
-        return LayoutSetup(self.base_url, self.roots, self.css + extra, self.pdf_variant, self.replaced)
+        return replace(self, css=self.css + extra)
 
     def fetcher(self) -> FolderFetcher:
         return FolderFetcher(self.roots, dict(self.replaced))
 
     def digest(self) -> str:
         """A hash of the stylesheets' text and the settings (not of the files they point to)."""
-        digest = hashlib.sha256(f"{weasyprint.__version__}\n{self.base_url}\n{self.pdf_variant}\n".encode())
+        digest = hashlib.sha256(
+            f"{weasyprint.__version__}\n{self.base_url}\n{self.pdf_variant}\n{self.max_dpi}\n{self.last_page_lines}\n".encode()
+        )
         for source in self.css:
             digest.update(hashlib.sha256(source.content()).digest())
         for path, content in self.replaced:
@@ -57,11 +65,18 @@ def lay_out(html: str, setup: LayoutSetup) -> tuple[weasyprint.Document, list[st
     fetcher = setup.fetcher()
     parsed = [_parse(source, source.content(), setup.roots) for source in setup.css]
     warnings = [w for _, found in parsed for w in found]
-    with captured_warnings() as more:
-        document = weasyprint.HTML(string=html, base_url=setup.base_url, url_fetcher=fetcher).render(
-            stylesheets=[css for css, _ in parsed]
+
+    def render(extra: Sequence[str]) -> weasyprint.Document:
+        return weasyprint.HTML(string=html, base_url=setup.base_url, url_fetcher=fetcher).render(
+            stylesheets=[css for css, _ in parsed] + [weasyprint.CSS(string=text) for text in extra],
+            dpi=setup.max_dpi or None,
         )
-    return document, warnings + more
+
+    with captured_warnings() as more:
+        # The second pass (settle.py): notes back on their call's page, a short last page pulled back.
+        document, misplaced = settle(render, setup.last_page_lines)
+    # settle() renders up to a few times, and each render logs the same things again: once each, in order.
+    return document, list(dict.fromkeys(warnings + more + misplaced))
 
 
 @functools.lru_cache(maxsize=64)
@@ -78,10 +93,38 @@ def _parse(source: CssSource, content: bytes, roots: tuple[Path, ...]) -> tuple[
 
 
 def write_pdf(document: weasyprint.Document, setup: LayoutSetup, target: Path) -> list[str]:
-    """Write a tagged PDF (the structure tree screen readers and PDF/UA need)."""
+    """Write a tagged PDF (the structure tree screen readers and PDF/UA need), one link
+    annotation per link area."""
+    for page in document.pages:
+        page.links[:] = _merged_links(page.links)
+    # PDF/X needs an output intent: the theme's `@color-profile device-cmyk` (the print shop's
+    # profile) when it gives one, else sRGB, which WeasyPrint ships.
+    intent = "srgb" if (setup.pdf_variant or "").startswith("pdf/x") else None
     with captured_warnings() as warnings:
-        document.write_pdf(target, pdf_tags=True, pdf_variant=setup.pdf_variant or None)
+        document.write_pdf(target, pdf_tags=True, pdf_variant=setup.pdf_variant or None, output_intent=intent)
+    if intent and "device-cmyk" not in document.color_profiles:
+        warnings.append(
+            f"{setup.pdf_variant}: the theme gives no `@color-profile device-cmyk` (the print shop's ICC "
+            "profile), so the output intent is sRGB, a screen profile a strict PDF/X preflight refuses: "
+            "ask the print shop for its profile and declare it in the theme's print CSS"
+        )
     return warnings
+
+
+def _merged_links(links: list) -> list:
+    """WeasyPrint gives every box inside a link a link of its own: a contents entry (its block,
+    number, title and leader with the page number) made four or five annotations over each other.
+    Links to the same target whose areas overlap become the first one, grown to cover them all;
+    the first is the link element's own box, the one the structure tree's Link element refers to."""
+    kept: list = []
+    for kind, target, (left, top, right, bottom), box in links:
+        for index, (k, t, (l2, t2, r2, b2), b) in enumerate(kept):
+            if (k, t) == (kind, target) and left < r2 and l2 < right and top < b2 and t2 < bottom:
+                kept[index] = (k, t, (min(left, l2), min(top, t2), max(right, r2), max(bottom, b2)), b)
+                break
+        else:
+            kept.append((kind, target, (left, top, right, bottom), box))
+    return kept
 
 
 class captured_warnings:
