@@ -33,6 +33,8 @@ from publish.convert.reader import read_markdown
 from publish.convert.remote_images import RemotePolicy
 from publish.convert.sanitize import find_removals, sanitize
 from publish.convert.typography import typeset_element, typeset_text
+from publish.convert.typography.display import bind_display_lines, bind_element_tail
+from publish.convert.typography.unbreakable import mark_unbreakable_words
 from publish.errors import WARNING, PublishError
 from publish.load.source import SourceText
 from publish.model import Asset, Chapter, ExternalLink, Limits, Link, Note, RenderedChapter
@@ -115,6 +117,8 @@ PASSES: tuple[tuple[str, Callable[[ChapterTree], None]], ...] = (
     ("table headers", lambda tree: tables.scope_table_headers(tree.root)),
     ("typography", lambda tree: typeset_element(tree.root, tree.chapter.lang)),  # after figures: captions too
     ("long words", lambda tree: long_words.mark_long_words(tree.root)),
+    ("unbreakable words", lambda tree: mark_unbreakable_words(tree.root)),  # after long words: spans of its own
+    ("display lines", lambda tree: bind_display_lines(tree.root)),  # after typography: its no-break spaces hold
     ("title note calls", _title_note_calls),
     ("title", _title),
     ("ids", lambda tree: ids.prefix_ids(tree.root, tree.chapter.slug)),
@@ -215,4 +219,5 @@ def _typeset_title(chapter: Chapter) -> str:
     heading = lxml_html.Element("h1")
     heading.text = chapter.title
     typeset_element(heading, chapter.lang)
+    bind_element_tail(heading)
     return inner_html(heading)

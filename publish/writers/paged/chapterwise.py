@@ -24,21 +24,27 @@ or right page, and @page rules for :first, :left, :right or :blank pages need th
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import itertools
 import json
 import re
 import secrets
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import unquote, urljoin, urlparse
 
 from publish.model import PageStart
 from publish.processes import process_pool
 from publish.store import Fingerprint, Store
+from publish.writers.paged import fontshare, pagestarts
 from publish.writers.paged.fontshare import keep_fonts
+from publish.writers.paged.hyphenation import LAYOUT_MODULES, lay_out_hyphenated
 from publish.writers.paged.join import LINK_SCHEME, join_pdf
 from publish.writers.paged.pagestarts import page_starts
 from publish.writers.paged.weasy import CssSource, LayoutSetup, lay_out, write_pdf
@@ -69,6 +75,7 @@ _MARGINS_OFF = (
 )
 _HREF = re.compile(r'href="#([^"]+)"')
 _IDS = re.compile(r'\bid="([^"]+)"')
+_SECTION_ID = re.compile(r'<body\b.*?<section\b[^>]*\bid="([^"]+)"', re.S)
 _REFERENCE = re.compile(r"""(?:\bsrc=|url\()\s*["']?([^"')\s>]+)""")
 
 
@@ -189,7 +196,7 @@ def write_by_chapter(
         skeleton_key = "skeleton-" + _key(document, setup)
         found = _cached(kept, kind, skeleton_key) if store else None
         made_skeleton = found is None
-        skeleton, skeleton_pdf = found or _lay_out_into(document, setup, kept, kind, skeleton_key)
+        skeleton, skeleton_pdf = found or _lay_out_into(document, setup, kept, kind, skeleton_key, chapter=False)
         front = _front_pages(skeleton, slugs, chosen)
         if front is None:  # a stand-in came out longer than its chapter: a head taller than a page
             return None
@@ -233,10 +240,23 @@ def _key(document: str, setup: LayoutSetup) -> str:
     return (
         Fingerprint("layout")
         .text("setup", setup.digest())
+        .text("code", _CODE_DIGEST)
         .text("html", document)
         .files(set(_referenced_files(document, setup)))
         .key()
     )
+
+
+def _code_digest(*modules: ModuleType) -> str:
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(hashlib.sha256(inspect.getsource(module).encode()).digest())
+    return digest.hexdigest()
+
+
+# A kept layout changes with the code that made it (the layout's modules, hyphenation.py's second
+# pass, settle.py's, weasy_internals.py's reading of the lines) and the code that made its record.
+_CODE_DIGEST = _code_digest(*LAYOUT_MODULES, pagestarts, fontshare, sys.modules[__name__])
 
 
 def _referenced_files(document: str, setup: LayoutSetup) -> Iterator[Path]:
@@ -287,9 +307,20 @@ def _lay_out_all(
         return {key: future.result() for key, future in futures.items()}
 
 
-def _lay_out_into(document: str, setup: LayoutSetup, store: Store, kind: str, key: str) -> tuple[ChapterLayout, bytes]:
-    """Lay a chapter (or the skeleton) out, and keep its PDF, its record and its fonts in the store."""
-    html_document, warnings = lay_out(document, setup)
+def _lay_out_into(
+    document: str, setup: LayoutSetup, store: Store, kind: str, key: str, chapter: bool = True
+) -> tuple[ChapterLayout, bytes]:
+    """Lay a chapter (or the skeleton) out, and keep its PDF, its record and its fonts in the store.
+
+    A chapter goes through the hyphenation pass; its first page's parity is not known yet, so no
+    page may end on a hyphen. The skeleton's visible text (the front matter) is never hyphenated."""
+    if chapter:
+        slug = _SECTION_ID.search(document)
+        html_document, warnings, _ = lay_out_hyphenated(
+            document, setup, recto_known=False, chapter=slug.group(1) if slug else ""
+        )
+    else:
+        html_document, warnings = lay_out(document, setup)
     with tempfile.TemporaryDirectory(prefix="publish-layout-") as scratch:
         written = Path(scratch) / "layout.pdf"
         warnings += write_pdf(html_document, setup, written)
