@@ -191,3 +191,75 @@ def test_links_to_chapters_left_out_say_where_to_look():
     assert "la section sur les mesures (chapitre 1)" in numbered
     unnumbered = squash("\n".join(page_texts(built(FIXTURES / "two-authors", ("handout",), "1").output("handout"))))
     assert "l'ouverture (« Ouverture »)" in unnumbered
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("folder", [FIXTURES / "two-authors", MANUSCRIPT], ids=["two-authors", "manuscript"])
+def test_note_numbers_run_on_across_the_handouts_chapters(folder):
+    from tests.rules.notes import note_numbers
+
+    numbers = note_numbers(built(folder).output("handout"))
+    chapters = {name.split("--")[0] for name in numbers}
+    assert len(chapters) >= 2  # notes in several chapters, which follow one another on a page
+    printed = [number for _, number in sorted(numbers.values(), key=lambda item: (item[0], int(item[1] or 0)))]
+    assert printed == [str(n) for n in range(1, len(printed) + 1)]
+
+
+_CODE_AND_URLS = """# Outils
+
+Le script suivant[^1] lit un fichier, voir [la documentation](https://exemple.org/docs/lire?page=2).
+
+```python
+# lire un fichier
+def lire(chemin: str) -> str:
+    with open(chemin, encoding="utf-8") as fichier:
+        return fichier.read()  # 42 caractères au plus
+```
+
+[^1]: Publié sur [le dépôt](https://exemple.org/depot/outils) du projet.
+"""
+
+
+@pytest.mark.slow
+def test_code_is_printed_in_greys_and_urls_as_typed(make_book, tmp_path):
+    from PIL import Image
+
+    folder = make_book({"01-outils.md": _CODE_AND_URLS})
+    report = build(folder, tmp_path / "out", BuildOptions(formats=("handout",)))
+    path = report.outputs[0].path
+    text = "".join(page_texts(path))
+    flat = re.sub(r"\s+", "", text)
+    assert "https://exemple.org/depot/outils" in flat  # in the note, inline: no French space before ':'
+    assert "https://exemple.org/docs/lire?page=2" in flat  # printed as a URL note
+    assert "https:" not in text.replace("https://", "")  # no "https: //" nor a ligature copied as ":-/"
+    subprocess.run(["pdftoppm", "-r", "100", "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / "c")], check=True)
+    image = Image.open(next(tmp_path.glob("c*.png"))).convert("RGB")
+    coloured = sum(1 for r, g, b in image.getdata() if max(r, g, b) - min(r, g, b) > 12)
+    assert coloured == 0, f"{coloured} coloured pixels on a page meant for a grey-scale printer"
+
+
+def test_a_short_last_page_is_pulled_back_by_a_tighter_leading():
+    import weasyprint
+
+    from publish.writers.paged.settle import settle
+
+    css = "@page { size: A6; margin: 10mm; } :root { --leading: 1.42; } html { font: 9pt serif; line-height: var(--leading); } body, p { margin: 0; }"
+
+    def lines_on_last_page(document) -> int:
+        return len(document.pages[-1].anchors)  # one anchor per one-line paragraph
+
+    def html(paragraphs: int) -> str:
+        return "".join(f'<p id="p{n}">Ligne de texte {n}.</p>' for n in range(paragraphs))
+
+    def render_for(paragraphs: int):
+        return lambda extra: weasyprint.HTML(string=html(paragraphs)).render(
+            stylesheets=[weasyprint.CSS(string=css), *(weasyprint.CSS(string=text) for text in extra)]
+        )
+
+    page = len(render_for(1000)([]).pages[0].anchors)  # one-line paragraphs a page holds
+    natural = render_for(5 * page + 3)
+    assert lines_on_last_page(natural([])) == 3 and len(natural([]).pages) == 6
+    pulled, _ = settle(natural, last_page_lines=6)
+    assert len(pulled.pages) == 5  # the 3 lines went back onto the pages before
+    kept, _ = settle(render_for(5 * page + 12), last_page_lines=6)  # 12 lines: not short, left alone
+    assert len(kept.pages) == 6 and lines_on_last_page(kept) == 12

@@ -161,19 +161,44 @@ def _run_limited(folder: Path, out: Path, limit: int, *options: str) -> subproce
 @pytest.mark.parametrize("mode", [(), ("--sequential",)], ids=["parallel", "sequential"])
 def test_a_full_disk_is_a_clear_error_and_leaves_the_previous_outputs(make_book, tmp_path, mode):
     folder, out, before = _built_once(make_book, tmp_path, "pdf,epub,handout")
-    pdf, epub, handout = (out / "carnet-de-test.pdf", out / "carnet-de-test.epub", out / "carnet-de-test-handout.pdf")
-    assert handout.stat().st_size < pdf.stat().st_size < epub.stat().st_size, "the limit below needs these sizes"
+    files = {
+        "pdf": out / "carnet-de-test.pdf",
+        "epub": out / "carnet-de-test.epub",
+        "handout": out / "carnet-de-test-handout.pdf",
+    }
     (folder / "chapters" / "01-chapitre.md").write_text("# Changé\n\n" + PARAGRAPH * 3, encoding="utf-8")
-    result = _run_limited(folder, out, (handout.stat().st_size + pdf.stat().st_size) // 2, *mode)
+    # The edited book's sizes, from a build elsewhere: a file-size limit between the smallest output and
+    # the next lets the smallest be made and makes the two others fail.
+    probe = tmp_path / "probe"
+    command = [
+        sys.executable,
+        "-m",
+        "publish",
+        "build",
+        str(folder),
+        "--out",
+        str(probe),
+        "--format",
+        "pdf,epub,handout",
+    ]
+    assert subprocess.run(command, capture_output=True).returncode == 0
+    size = {name: (probe / path.name).stat().st_size for name, path in files.items()}
+    smallest, middle, _ = sorted(files, key=size.__getitem__)
+    assert size[smallest] < size[middle], "the limit below needs two sizes"
+    failing = [name for name in files if name != smallest]  # in the order of the build's report
+    result = _run_limited(folder, out, (size[smallest] + size[middle]) // 2, *mode)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
-    assert f"{pdf}: error: the file is larger than the disk" in result.stderr
-    assert "could not write carnet-de-test.pdf (" in result.stderr and "of it written" in result.stderr
-    assert f"{epub}: error: " in result.stderr
-    assert "2 of 3 outputs failed: pdf, epub (made: carnet-de-test-handout.pdf)" in result.stderr
+    pdf_failing = next(name for name in failing if name != "epub")  # a PDF written through QPDF
+    assert f"{files[pdf_failing]}: error: the file is larger than the disk" in result.stderr
+    assert f"could not write {files[pdf_failing].name} (" in result.stderr and "of it written" in result.stderr
+    for name in failing:
+        assert f"{files[name]}: error: " in result.stderr
+    made = files[smallest].name
+    assert f"2 of 3 outputs failed: {', '.join(failing)} (made: {made})" in result.stderr
     after = _digests(out)
-    assert after[pdf.name] == before[pdf.name] and after[epub.name] == before[epub.name]
-    assert handout.read_bytes().startswith(b"%PDF")
+    assert all(after[files[name].name] == before[files[name].name] for name in failing)
+    assert files[smallest].read_bytes()[:4] in (b"%PDF", b"PK\x03\x04")
     assert sorted(p.name for p in out.iterdir()) == sorted(before), "no temporary file left, QPDF's included"
 
 

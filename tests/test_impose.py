@@ -67,8 +67,8 @@ def _page_text(path, page: int) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize("folder", [FIXTURES / "two-authors", MANUSCRIPT], ids=["two-authors", "manuscript"])
 def test_booklet_sheets_hold_the_right_pages_as_text(folder):
-    build_ = built(folder, ("pdf", "booklet"))
-    source, booklet = build_.output("pdf"), build_.output("booklet")
+    build_ = built(folder, ("print", "booklet"))
+    source, booklet = build_.output("print"), build_.output("booklet")  # the print interior, imposed
     pages = len(PdfReader(source).pages)
     reader = PdfReader(booklet)
     order = booklet_order(pages)
@@ -115,3 +115,26 @@ def test_half_letter_book_makes_a_letter_booklet(make_book, tmp_path):
     booklet = next(o.path for o in report.outputs if o.format == "booklet")
     box = PdfReader(booklet).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (792, 612)
+
+
+@pytest.mark.slow
+def test_booklet_imposes_the_trimmed_print_interior_without_a_cover():
+    build_ = built(MANUSCRIPT, ("print", "booklet"))
+    interior, booklet = PdfReader(build_.output("print")), PdfReader(build_.output("booklet"))
+    trim = interior.pages[0].trimbox
+    assert float(interior.pages[0].mediabox.width) > float(trim.width)  # bleed and crop marks around the trim
+    for side in booklet.pages:
+        for form in side["/Resources"]["/XObject"].values():
+            left, bottom, right, top = (float(v) for v in form.get_object()["/BBox"])
+            assert (round(right - left, 1), round(top - bottom, 1)) == (
+                round(float(trim.width), 1),
+                round(float(trim.height), 1),
+            )
+    first = squash(_half_text(build_.output("booklet"), 1, 1, *A4_LANDSCAPE))
+    assert "L'Europe à poids ouverts" in first  # page 1 is the title page: no full-bleed cover on text paper
+    pages = len(interior.pages)
+    assert len(booklet.pages) * 2 == -(-pages // 4) * 4
+    # the blanks close the booklet: the last page of the interior faces the blanks, never the other way round
+    assert squash(_half_text(build_.output("booklet"), 1, 0, *A4_LANDSCAPE)) == (
+        "" if pages % 4 else squash(_page_text(build_.output("print"), pages))
+    )

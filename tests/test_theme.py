@@ -352,7 +352,10 @@ def test_formats_follow_the_media_the_theme_serves(tmp_path):
     media, where = ("pdf", "epub", "screen"), tmp_path / "theme.toml"
     assert formats_for(PdfSettings(), BuildOptions(), media, where) == ("pdf", "epub"), "no handout by default"
     booklet = BuildOptions(extra_formats=("booklet",))
-    assert formats_for(PdfSettings(), booklet, media, where) == ("pdf", "epub", "booklet")
+    with_print = ("pdf", "print", "epub", "screen")
+    assert formats_for(PdfSettings(), booklet, with_print, where) == ("pdf", "epub", "booklet")
+    with pytest.raises(PublishError, match="does not serve booklet"):  # the booklet imposes the print interior
+        formats_for(PdfSettings(), booklet, media, where)
     with pytest.raises(PublishError) as error:
         formats_for(PdfSettings(), BuildOptions(formats=("handout",)), media, where)
     assert "does not serve handout" in str(error.value) and error.value.diagnostic().path == where

@@ -130,17 +130,20 @@ def _handout(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
 
 
 def _booklet(job: Job, earlier: Mapping[str, Made], target: Path) -> Written:
-    """Impose the book PDF made in this build, or lay one out for the purpose."""
+    """Impose the print interior made in this build, or lay one out for the purpose: chapters
+    open on rectos and no full-bleed cover is printed on text paper (the book PDF has both wrong)."""
     from publish.writers.impose import impose_booklet
     from publish.writers.paged.writer import PAGED_OUTPUTS, write_paged
 
     warnings: tuple[str, ...] = ()
-    pdf = earlier.get("pdf")
-    source = pdf.path if pdf and not pdf.failed else None
+    interior = earlier.get("print")
+    source = interior.path if interior and not interior.failed else None
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".booklet-") as scratch:
         if source is None:
-            source = Path(scratch) / "book.pdf"
-            warnings = write_paged(job.prepared, job.theme, PAGED_OUTPUTS["pdf"], source).warnings
+            source = Path(scratch) / "interior.pdf"
+            warnings = write_paged(
+                job.prepared, job.theme, PAGED_OUTPUTS["print"], source, pdf_variant=_variant(job)
+            ).warnings
         result = impose_booklet(source, target, job.book.pdf.page_size)
     return Written(result.pages, warnings)
 

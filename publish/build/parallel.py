@@ -1,7 +1,7 @@
 """Which outputs are made together, and in how many processes.
 
 The outputs fall into independent groups: the book PDF, then the EPUB (which takes the
-PDF's page starts) and the booklet (which imposes the PDF); the handout; the print PDF.
+PDF's page starts); the handout; the print PDF, then the booklet (which imposes it).
 With more than one core, each group runs in its own process, forked from the build
 with the book already read and converted, so nothing is parsed twice.
 """
@@ -26,7 +26,7 @@ from publish.build.plan import FORMATS, file_name
 from publish.errors import InternalError, PublishError
 from publish.processes import process_pool
 
-GROUPS = (("pdf", "epub", "booklet"), ("handout",), ("print",))
+GROUPS = (("pdf", "epub"), ("handout",), ("print", "booklet"))
 
 
 def make_outputs(

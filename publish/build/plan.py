@@ -11,7 +11,13 @@ from publish.theme.contract import MEDIA
 
 FORMATS = ("pdf", "epub", "handout", "print", "booklet")
 DEFAULT_FORMATS = ("pdf", "epub", "handout")  # print and booklet when book.toml or the command asks
-MEDIUM_OF = {"pdf": "pdf", "epub": "epub", "handout": "handout", "print": "print", "booklet": "pdf"}  # theme.toml media
+MEDIUM_OF = {
+    "pdf": "pdf",
+    "epub": "epub",
+    "handout": "handout",
+    "print": "print",
+    "booklet": "print",
+}  # theme.toml media
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,7 @@ class BuildOptions:
 def formats_for(
     pdf: PdfSettings, options: BuildOptions, media: tuple[str, ...] = MEDIA, theme_file: Path | None = None
 ) -> tuple[str, ...]:
-    """The formats to make, in an order where the booklet comes after the PDF it can reuse.
+    """The formats to make, in an order where the booklet comes after the print interior it can reuse.
 
     The default formats are those of DEFAULT_FORMATS the theme serves; a format asked for (by
     the command line or by book.toml) that the theme does not serve is an error naming its theme.toml.

@@ -36,7 +36,8 @@ def rewrite_links(
             anchor.set("class", ((anchor.get("class") or "") + " external").strip())
             if parts.scheme in ("http", "https"):
                 if inside_notes(anchor):
-                    url = etree.Element("span", {"class": "url-inline"})
+                    # notypo: a URL is not prose (no French space before the colon of https://)
+                    url = etree.Element("span", {"class": "url-inline notypo"})
                     url.text = f" ({href})"
                     insert_after(anchor, url)
                 else:

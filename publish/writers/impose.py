@@ -1,16 +1,19 @@
 """Booklet imposition on a finished PDF: pages two-up, in saddle-stitch order.
 
-The pages are placed as they are (vector content, fonts embedded, nothing
-rasterised) on sheets twice their width: A5 pages on A4 landscape, half-letter
-on Letter. Print the result duplex, flipped on the short edge, fold the stack
+The pages of the print interior (chapters on rectos, no cover) are placed as they are
+(vector content, fonts embedded, nothing rasterised), trimmed, on sheets twice their width:
+A5 pages on A4 landscape, half-letter on Letter. The blanks that make the count a multiple
+of four close the booklet, before its back cover. Print the result duplex, flipped on the short edge, fold the stack
 in the middle and staple it on the fold.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 from pypdf import PageObject, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject, NameObject
 
@@ -48,7 +51,12 @@ def impose_booklet(source: Path, target: Path, page_size: str) -> BookletResult:
             hint="booklets are made from " + ", ".join(PAGE_SIZES) + " pages ([pdf] page_size)",
         )
     sheet_width, sheet_height = PAGE_SIZES[page_size].sheet_width, PAGE_SIZES[page_size].sheet_height
-    writer = PdfWriter(clone_from=source)
+    # The source is linearised (finish.py): pypdf misreads its first-page trailer and says so on the
+    # console; QPDF hands it a plain copy.
+    with pikepdf.open(source) as original:
+        version, plain = original.pdf_version, io.BytesIO()
+        original.save(plain)
+    writer = PdfWriter(clone_from=plain)
     pages = len(writer.pages)
     forms = [_as_form(writer, page) for page in writer.pages]
     for left, right in booklet_order(pages):
@@ -59,19 +67,33 @@ def impose_booklet(source: Path, target: Path, page_size: str) -> BookletResult:
     writer.remove_links()
     writer.root_object.pop(NameObject("/Outlines"), None)
     writer.root_object.pop(NameObject("/Names"), None)
+    writer.root_object.pop(NameObject("/PageMode"), None)  # the bookmarks pane would open empty
     writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
-    with target.open("wb") as handle:
-        writer.write(handle)
+    written = io.BytesIO()
+    writer.write(written)
+    _save_linearised(written, target, version)
     sides = len(writer.pages)
     return BookletResult(sheets=sides // 2, pages=sides, blanks=-(-pages // 4) * 4 - pages)
+
+
+def _save_linearised(written: io.BytesIO, target: Path, version: str) -> None:
+    """pypdf writes a %PDF-1.3 header whatever the file holds: QPDF rewrites the booklet with its
+    source's version (tags, OpenType fonts), linearised, with an /ID made from the content."""
+    with pikepdf.open(written) as pdf:
+        if "/ID" in pdf.trailer:
+            del pdf.trailer.ID  # QPDF would keep its first string: both are computed from the content
+        final = io.BytesIO()
+        pdf.save(final, linearize=True, deterministic_id=True, min_version=version)
+    target.write_bytes(final.getbuffer())
 
 
 Form = tuple[IndirectObject, float, float, float, float]  # the form, its box (left, bottom, width, height)
 
 
 def _as_form(writer: PdfWriter, page: PageObject) -> Form:
-    """The page as a Form XObject: its content stream untouched, drawn wherever a sheet wants it."""
-    box = page.mediabox
+    """The page as a Form XObject: its content stream untouched, drawn wherever a sheet wants it,
+    clipped to the trimmed page (a print interior's bleed and crop marks are no use on a sheet)."""
+    box = page.trimbox  # the media box when the PDF sets none
     form = DecodedStreamObject()
     contents = page.get_contents()
     form.set_data(contents.get_data() if contents is not None else b"")

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote
 
 import weasyprint
-from pypdf import PdfWriter
-from pypdf.generic import RectangleObject
 
 from publish import __version__
 from publish.convert.html_tree import escape
@@ -31,9 +28,11 @@ from publish.store import Store
 from publish.theme.context import book_view, chapter_view
 from publish.theme.loading import Theme, font_face_css
 from publish.theme.templating import make_environment, render
+from publish.writers.paged.finish import finish_download, finish_print
+from publish.writers.paged.hyphenation import lay_out_hyphenated
 from publish.writers.paged.pagestarts import page_starts
 from publish.writers.paged.qr import qr_data_uri
-from publish.writers.paged.weasy import CssSource, LayoutSetup, lay_out, write_pdf
+from publish.writers.paged.weasy import CssSource, LayoutSetup, write_pdf
 from publish.writers.paged.weasy_internals import raster_images
 
 
@@ -49,7 +48,14 @@ class PagedOutput:
     cover: bool = True  # a print shop's interior has no cover: it is printed apart, on card
     finish: Callable[[Path, Book], None] | None = None  # a last touch on the written PDF
     min_dpi: int = 0  # warn about raster images printed below this resolution
+    max_dpi: int = 0  # downsample raster images drawn above this resolution (0: full resolution)
     by_chapter: bool = False  # every chapter starts a page: lay each out apart, in parallel, cached
+    notes_run_on: bool = False  # chapters follow one another on a page: one note numbering throughout
+    last_page_lines: int = 0  # a last page with fewer lines of text is pulled back (settle.py)
+    # Printed back to back: a hyphen is kept off the last line of rectos only (the page turn). A
+    # screen PDF is read a page at a time, and its chapters are laid out before their first page
+    # number is known: every page's last line is kept whole (hyphenation.py).
+    facing: bool = False
 
 
 def _sides(margins: str) -> tuple[str, str, str, str]:
@@ -74,8 +80,8 @@ MARKS_ZONE = 6 * 72 / 25.4  # points beyond the bleed: WeasyPrint draws crop mar
 def _print_page_css(book: Book, paper: str | None) -> str:
     """Trim size, bleed plus room for crop marks, and margins mirrored on facing pages (inner at the spine).
 
-    The marks stay out of the bleed the printer may use; ``_set_bleed_box`` then
-    records the real bleed in the PDF, since WeasyPrint caps its BleedBox at 10 pt.
+    The marks stay out of the bleed the printer may use; ``finish_print`` then
+    records the real bleed in the PDF (finish.py), since WeasyPrint caps its BleedBox at 10 pt.
     """
     pdf = book.pdf
     top, _, bottom, _ = _sides(pdf.margins)
@@ -87,6 +93,9 @@ def _print_page_css(book: Book, paper: str | None) -> str:
     )
 
 
+# The PDFs made for downloading keep what a home printer can use; the print shop's keeps every pixel.
+SCREEN_DPI = 300
+
 PAGED_OUTPUTS = {
     "pdf": PagedOutput(
         "pdf",
@@ -94,6 +103,8 @@ PAGED_OUTPUTS = {
         ("paged",),
         lambda b, paper: _page_rule(b.pdf.page_size, b.pdf.margins),
         url_notes=False,
+        finish=lambda path, book: finish_download(path),
+        max_dpi=SCREEN_DPI,
         by_chapter=True,
     ),
     "print": PagedOutput(
@@ -103,8 +114,9 @@ PAGED_OUTPUTS = {
         _print_page_css,
         url_notes=False,
         cover=False,
-        finish=lambda path, book: _set_bleed_box(path, book.pdf.bleed),
+        finish=lambda path, book: finish_print(path, book.pdf.bleed),
         min_dpi=150,
+        facing=True,
     ),
     "handout": PagedOutput(
         "handout",
@@ -112,6 +124,11 @@ PAGED_OUTPUTS = {
         ("handout", "paged"),
         lambda b, paper: _page_rule(paper or b.handout.page_size, b.handout.margins),
         url_notes=True,
+        finish=lambda path, book: finish_download(path),
+        max_dpi=SCREEN_DPI,
+        notes_run_on=True,
+        facing=True,
+        last_page_lines=6,
     ),
 }
 
@@ -153,7 +170,7 @@ def write_paged(
         if joined is not None:
             result = PagedResult(joined.pages, joined.warnings, joined.starts, by_chapter=True)
     if result is None:
-        document, warnings = lay_out(html, setup)
+        document, warnings, _ = lay_out_hyphenated(html, setup, recto_known=output.facing)
         warnings += write_pdf(document, setup, target)
         if output.min_dpi:
             warnings += _low_resolution_images(document, chapters, output.min_dpi)
@@ -183,7 +200,15 @@ def layout_setup(
     )
     replaced = {a.source: a.content.encode("utf-8") for r in chapters for a in r.assets if a.content is not None}
     roots = (book.root, *theme.allowed_roots())
-    return LayoutSetup(book.root.as_uri() + "/", roots, css, pdf_variant or None, tuple(sorted(replaced.items())))
+    return LayoutSetup(
+        book.root.as_uri() + "/",
+        roots,
+        css,
+        pdf_variant or None,
+        tuple(sorted(replaced.items())),
+        output.max_dpi,
+        output.last_page_lines,
+    )
 
 
 def _low_resolution_images(
@@ -206,23 +231,18 @@ def _low_resolution_images(
     return list(found.values())
 
 
-def _set_bleed_box(path: Path, bleed: str) -> None:
-    """BleedBox = TrimBox grown by the configured bleed, on every page."""
-    amount = css_length_points(bleed)
-    writer = PdfWriter(clone_from=io.BytesIO(path.read_bytes()))
-    for page in writer.pages:
-        left, bottom, right, top = (float(v) for v in page.trimbox)
-        page.bleedbox = RectangleObject((left - amount, bottom - amount, right + amount, top + amount))
-    with path.open("wb") as handle:
-        writer.write(handle)
-
-
 def render_html(prepared: PreparedBook, theme: Theme, output: PagedOutput) -> str:
     """The single HTML document WeasyPrint lays out."""
     book, chapters = prepared.book, prepared.chapters
     environment = make_environment(theme, *output.template_dirs)
     qr = output.url_notes and book.handout.qr
-    views = [chapter_view(r, theme.words, _body(r, output, qr), "#" + r.chapter.slug) for r in chapters]
+    run_on = itertools.count(1)
+    views = [
+        chapter_view(
+            r, theme.words, _body(r, output, qr, run_on if output.notes_run_on else None), "#" + r.chapter.slug
+        )
+        for r in chapters
+    ]
     cover = book.metadata.cover.relative_to(book.root).as_posix() if book.metadata.cover else ""
     html = render(
         environment,
@@ -237,20 +257,31 @@ def render_html(prepared: PreparedBook, theme: Theme, output: PagedOutput) -> st
     return _unlink_missing_targets(html, {i for r in chapters for i in r.ids}, book, theme.words)
 
 
-def _body(rendered: RenderedChapter, output: PagedOutput, qr: bool) -> str:
-    numbers = itertools.count(1)
+def _body(rendered: RenderedChapter, output: PagedOutput, qr: bool, numbers: Iterator[int] | None = None) -> str:
+    """The chapter's body with each note's text at its call; notes are numbered from 1 in every
+    chapter unless ``numbers`` runs on across chapters."""
+    numbers = itertools.count(1) if numbers is None else numbers
 
     def note(item: Note) -> str:
-        text = "<br>".join(item.paragraphs)
-        return f'<span class="footnote" id="{item.id}" data-number="{next(numbers)}">{text}</span>'
+        return _footnote(item.id, item.call_id, next(numbers), "<br>".join(item.paragraphs))
 
     def url(link: ExternalLink) -> str:
         if not output.url_notes:
             return ""
         code = f'<img class="qr" src="{qr_data_uri(link.url)}" alt="QR: {escape(link.url)}">' if qr else ""
-        return f'<span class="footnote url-note" data-number="{next(numbers)}">{code}{escape(link.url)}</span>'
+        slug = rendered.chapter.slug
+        ids = (f"{slug}--url-note--{link.number}", f"{slug}--url-call--{link.number}")
+        return _footnote(*ids, next(numbers), code + escape(link.url), "url-note")
 
     return rendered.body_with(note, url)
+
+
+def _footnote(note_id: str, call_id: str, number: int, text: str, kind: str = "") -> str:
+    """The call, a link to its note (a click jumps to it; its anchor tells which page it is on),
+    and the note's text, which WeasyPrint floats to the foot of the page (::footnote-call is empty)."""
+    call = f'<a class="note-call" id="{call_id}" href="#{note_id}" role="doc-noteref">{number}</a>'
+    classes = f"footnote {kind}".strip()
+    return f'{call}<span class="{classes}" id="{note_id}" data-number="{number}">{text}</span>'
 
 
 _NO_ALT = re.compile(r'Image ".*" has no required alt description')
