@@ -44,7 +44,7 @@ def test_a_link_to_another_tools_id_resolves(make_book, fragment):
 def test_aliases_stay_out_of_the_contents(make_book):
     book = load_manuscript(make_book({"01-installer.md": TARGET}))
     rendered = render_chapter(book.chapters[0], book.root)
-    assert rendered.headings[0].text == "Gérer les erreurs"
+    assert rendered.headings[0].text == "Gérer les\u00a0erreurs"
     assert all("heading-alias" not in h.html and "id=" not in h.html for h in rendered.headings)
 
 

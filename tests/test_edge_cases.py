@@ -56,7 +56,7 @@ def test_the_giant_word_stays_inside_the_page(edge):
 @pytest.mark.slow
 def test_the_empty_chapter_is_in_the_outline(edge):
     reader = PdfReader(edge.output("pdf"))
-    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    titles = [item.title.replace("\u00a0", " ") for item in reader.outline if not isinstance(item, list)]
     assert "Un chapitre vide" in titles
 
 

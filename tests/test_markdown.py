@@ -15,6 +15,7 @@ from publish.load.manuscript import load_manuscript
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>\n'
 XML_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*$")
 MARKER = re.compile(r"<!--publish:(note|url):(\d+)-->")
+NOHYPHEN_SPAN = re.compile(r'<span class="nohyphen">([^<]*)</span>')
 
 
 def render(make_book, chapters, **kwargs):
@@ -36,6 +37,11 @@ class Caught:
 
 def tree(body: str):
     return lxml_html.fragment_fromstring(body, create_parent="div")
+
+
+def _without_nohyphen_spans(body: str) -> str:
+    """``body`` as the typography pass left it, before names were kept whole (tests/test_hyphenation.py)."""
+    return NOHYPHEN_SPAN.sub(r"\1", body)
 
 
 def errors_of(book) -> list[Diagnostic]:
@@ -148,7 +154,7 @@ def test_ids_are_prefixed_with_the_chapter_slug(make_book):
 def test_title_is_taken_out_of_the_body(make_book):
     rendered = render_one(make_book, "# Le *grand* titre\n\nTexte.\n")
     assert "<h1" not in rendered.body
-    assert rendered.title_html == "Le <em>grand</em> titre"
+    assert rendered.title_html == "Le <em>grand</em>\u00a0titre"  # the last words bound, as every display line
     assert "Texte." in rendered.body
 
 
@@ -156,12 +162,12 @@ def test_title_is_taken_out_of_the_body(make_book):
 def test_front_matter_title_is_the_rendered_title(make_book):
     rendered = render_one(make_book, "---\ntitle: Nouveau titre\n---\n# Ancien titre\n\nTexte.\n")
     assert rendered.chapter.title == "Nouveau titre"
-    assert "Nouveau titre" in rendered.title_html
+    assert rendered.title_html == "Nouveau\u00a0titre"
 
 
 def test_front_matter_title_without_heading_is_escaped(make_book):
     rendered = render_one(make_book, "---\ntitle: Q&A <court>\n---\nTexte.\n")
-    assert rendered.title_html == "Q&amp;A &lt;court&gt;"
+    assert rendered.title_html == "Q&amp;A\u00a0&lt;court&gt;"
 
 
 def test_heading_ids_are_ascii_xml_names_unique_and_stable(make_book):
@@ -177,7 +183,7 @@ def test_heading_ids_are_ascii_xml_names_unique_and_stable(make_book):
         assert heading_id.isascii() and XML_NAME.match(heading_id), heading_id
     assert len(set(ids)) == len(ids)
     assert ids[0] == f"{slug}--elements-a-voir"
-    assert next(h.text for h in first.headings) == "Éléments\u00a0: à voir"  # typeset, no-break space kept
+    assert next(h.text for h in first.headings) == "Éléments\u00a0: à\u00a0voir"  # typeset, tail bound, id unchanged
     # stable: the same text in another book, behind another chapter, gives the same ids
     _, rendered = render(make_book, {"00-avant.md": "# Avant\n\n## Éléments : à voir\n", "01-chapitre.md": text})
     assert [h.id for h in rendered[1].headings] == ids
@@ -391,7 +397,7 @@ def test_typography_follows_lang_attributes_front_matter_and_notypo(make_book):
         },
     )
     assert french.title_html == "Vraiment\u202f?"
-    assert '<em lang="en">Really?</em> puis «\u202foui\u202f»\u202f?' in french.body
+    assert '<em lang="en">Really?</em> puis «\u202foui\u202f»\u202f?' in _without_nohyphen_spans(french.body)
     assert re.search(r"<p class=\"notypo\"[^>]*>Brut \"ici\"\?</p>", french.body)
     assert french.notes[0].paragraphs == ("Voir p.\u00a012\u00a0: c’est dit\u202f!",)
     assert english.title_html == "Really?"
@@ -400,7 +406,7 @@ def test_typography_follows_lang_attributes_front_matter_and_notypo(make_book):
 
 def test_front_matter_title_is_typeset_too(make_book):
     _, (chapter,) = render(make_book, {"01-x.md": '---\ntitle: "Le XIXe siècle: quoi de neuf?"\n---\n\nTexte.\n'})
-    assert chapter.title_html == "Le XIX<sup>e</sup> siècle\u00a0: quoi de neuf\u202f?"
+    assert chapter.title_html == "Le XIX<sup>e</sup> siècle\u00a0: quoi\u00a0de\u00a0neuf\u202f?"
 
 
 def test_a_footnote_defined_but_never_called_is_left_out_with_a_warning(make_book, find_line):
@@ -416,7 +422,7 @@ def test_a_footnote_defined_but_never_called_is_left_out_with_a_warning(make_boo
 def test_a_block_written_inside_a_heading_or_paragraph_is_unwrapped(make_book):
     text = "# T\n\n#### Un titre <div>bloc</div> fin\n\nUn paragraphe <span><div>dedans</div></span>.\n"
     root = tree(render_one(make_book, text).body)
-    assert [h.text_content() for h in root.iter("h4")] == ["Un titre bloc fin"]
+    assert [h.text_content().replace("\u00a0", " ") for h in root.iter("h4")] == ["Un titre bloc fin"]
     assert not [d for d in root.iter("div") if any(a.tag in ("h4", "p", "span") for a in d.iterancestors())]
     assert "dedans" in root.text_content()
 

@@ -9,6 +9,7 @@ import sys
 import zipfile
 
 import pytest
+from lxml import html as lxml_html
 from pypdf import PdfReader
 
 from publish.build.pipeline import BuildOptions, build
@@ -79,9 +80,10 @@ def test_safe_raw_html_is_kept(hostile):
         '<abbr title="intelligence artificielle">IA</abbr>',
         "Bandeau",
         "cliquable",
-        "Cliquez ici",
     ):
         assert kept in body, kept
+    links = lxml_html.fragment_fromstring(body, create_parent="div").iter("a")
+    assert [link.text_content() for link in links] == ["Cliquez ici", "là"]  # the text stays, the URL goes
 
 
 def test_each_removal_is_a_warning_with_its_line(hostile):

@@ -102,7 +102,7 @@ def test_titles_are_typeset_in_nav_metadata_and_title_page(outputs):
     assert f"<dc:title>L’atelier du typographe{NBSP}: une visite{NNBSP}?</dc:title>" in opf
     assert f"autres «{NNBSP}détails{NNBSP}»" in opf
     title_page = _text(documents["EPUB/title.xhtml"].find(".//x:body", XHTML))
-    assert f"L’atelier du typographe{NBSP}: une visite{NNBSP}?" in title_page
+    assert f"L’atelier du typographe{NBSP}: une{NBSP}visite{NNBSP}?" in title_page  # a display line: tail bound
 
 
 @pytest.mark.slow

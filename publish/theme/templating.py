@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from publish.confinement import Confinement
+from publish.convert.typography.display import balance_lines, bind_tail
 from publish.errors import PublishError
 from publish.theme.loading import Theme
 
@@ -28,6 +28,7 @@ def make_environment(theme: Theme, *media: str) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     environment.filters["wrap_lines"] = _wrap_lines
+    environment.filters["display_line"] = _display_line
     return environment
 
 
@@ -89,7 +90,15 @@ def html(text: str) -> Markup:
 
 
 def _wrap_lines(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width=width, break_long_words=False) or [""]
+    """Lines of about ``width`` characters for text that SVG cannot wrap (the cover), balanced."""
+    return balance_lines(text, width)
+
+
+def _display_line(text: str) -> str:
+    """A title or subtitle (plain text) whose last line never holds a lone short word."""
+    if isinstance(text, Markup):
+        raise TypeError("display_line takes plain text, not HTML")
+    return bind_tail(text)
 
 
 def _template_position(error: BaseException) -> tuple[str | None, int | None]:
