@@ -8,6 +8,7 @@ from pathlib import Path
 
 ERROR = "error"
 WARNING = "warning"
+NOTE = "note"  # said, neither an error nor a warning: it never fails a command, even with --strict
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class Diagnostic:
     are optional because some findings (an unknown output format) belong to no file.
     """
 
-    level: str  # ERROR or WARNING
+    level: str  # ERROR, WARNING or NOTE
     message: str
     path: Path | None = None
     line: int | None = None

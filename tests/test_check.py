@@ -245,3 +245,23 @@ def test_a_book_toml_that_is_not_toml_still_stops_everything(make_book):
     with pytest.raises(PublishError) as caught:
         check_book(folder)
     assert "invalid TOML" in caught.value.message
+
+
+@pytest.mark.slow
+def test_an_unnumbered_front_matter_chapter_is_a_note_that_strict_does_not_fail(make_book):
+    introduction = "# Introduction\n\nTexte.\n"
+    folder = make_book(
+        {
+            "01-introduction.md": introduction,
+            "02-un.md": "# Un\n\nTexte.\n",
+            "03-conclusion.md": "---\nnumbered: false\n---\n# Conclusion\n\nTexte.\n",  # said: nothing to note
+        }
+    )
+    result = run("check", str(folder), "--strict")
+    assert result.returncode == 0, result.stdout + result.stderr
+    notes = [line for line in result.stdout.splitlines() if ": note: " in line]
+    where = f"{folder / 'chapters' / '01-introduction.md'}:{line_of(introduction, '# Introduction')}: note: "
+    assert len(notes) == 1 and notes[0].startswith(where), result.stdout
+    assert "unnumbered" in notes[0] and "numbered: true" in notes[0]
+    assert "0 errors, 0 warnings" in result.stderr
+    assert check_book(folder).diagnostics == (), "a note of `publish check` only: the build stays quiet"

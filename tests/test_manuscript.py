@@ -93,7 +93,7 @@ def test_missing_manuscript_folder(tmp_path):
 def test_unnumbered_chapter_and_numbering_after_it(make_book):
     folder = make_book(
         {
-            "00-avant-propos.md": "---\nnumbered: false\n---\n# Avant-propos\n",
+            "00-ouverture.md": "---\nnumbered: false\n---\n# Ouverture\n",  # not a front-matter title
             "01-un.md": "# Un\n",
             "02-deux.md": "# Deux\n",
             "03-annexe.md": "---\nnumbered: FALSE\n---\n# Annexe\n",
@@ -314,6 +314,88 @@ def test_hashtags_and_a_closing_hash_are_read_as_commonmark_reads_them(make_book
 
 @pytest.mark.parametrize("marker", ["{-}", "{.unnumbered}", "{#preface -}"])
 def test_an_unnumbered_title_makes_an_unnumbered_chapter(make_book, marker):
-    folder = make_book({"01.md": f"# Préface {marker}\n\nTexte.\n", "02.md": "# Un\n\nTexte.\n"})
+    # "Ouverture", not "Préface": a preface is unnumbered anyway, whatever its attributes
+    folder = make_book({"01.md": f"# Ouverture {marker}\n\nTexte.\n", "02.md": "# Un\n\nTexte.\n"})
     chapters = load_manuscript(folder).chapters
-    assert [(c.title, c.numbered, c.number) for c in chapters] == [("Préface", False, None), ("Un", True, 1)]
+    assert [(c.title, c.numbered, c.number) for c in chapters] == [("Ouverture", False, None), ("Un", True, 1)]
+
+
+# --- front and back matter -----------------------------------------------------------------------
+
+MATTER = {
+    "fr": [
+        "Introduction",
+        "Avant-propos",
+        "Préface",
+        "Prologue",
+        "Conclusion",
+        "Épilogue",
+        "Postface",
+        "Remerciements",
+    ],
+    "en": ["Introduction", "Foreword", "Preface", "Prologue", "Conclusion", "Epilogue", "Afterword", "Acknowledgments"],
+    "de": ["Einleitung", "Vorwort", "Prolog", "Schluss", "Epilog", "Nachwort", "Danksagung"],
+    "es": ["Introducción", "Prefacio", "Prólogo", "Conclusión", "Epílogo", "Posfacio", "Agradecimientos"],
+    "it": [
+        "Introduzione",
+        "Premessa",
+        "Prefazione",
+        "Prologo",
+        "Conclusione",
+        "Epilogo",
+        "Postfazione",
+        "Ringraziamenti",
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", sorted(MATTER))
+def test_front_and_back_matter_titles_are_unnumbered_in_each_language(make_book, lang):
+    titles = MATTER[lang]
+    chapters = {f"{i:02}.md": f"# {title}\n\nTexte.\n" for i, title in enumerate(titles, start=1)}
+    chapters["50-milieu.md"] = "# Le cœur du livre\n\nTexte.\n"
+    toml = f'[book]\ntitle = "T"\nauthors = ["A"]\nlang = "{lang}"\ndate = 2026-01-15\n'
+    book = load_manuscript(make_book(chapters, toml))
+    assert [(c.title, c.number) for c in book.chapters] == [*((t, None) for t in titles), ("Le cœur du livre", 1)]
+    assert all(c.unnumbered_as_matter for c in book.chapters[:-1]) and not book.chapters[-1].unnumbered_as_matter
+
+
+def test_a_front_matter_title_with_a_subtitle_or_other_case_is_still_front_matter(make_book):
+    folder = make_book(
+        {
+            "01.md": "# Introduction : un continent en quête de voix\n",
+            "02.md": "# EPILOGUE\n",
+            "03.md": "# Epilogue — un an après\n",  # capitals often lose their accent
+            "04.md": "---\ntitle: Conclusion générale\n---\nTexte.\n",
+        }
+    )
+    assert [c.number for c in load_manuscript(folder).chapters] == [None, None, None, None]
+
+
+def test_a_title_that_only_mentions_front_matter_is_a_numbered_chapter(make_book):
+    folder = make_book(
+        {
+            "01.md": "# Les règles du jeu : une introduction ?\n",
+            "02.md": "# Introductions croisées\n",
+            "03.md": "---\nlang: en\n---\n# Introduction to Python\n",
+            "04.md": "# Vorwort\n",  # German, in a French chapter
+            "05.md": "---\nlang: de-AT\n---\n# Vorwort\n",  # the chapter's own language decides
+        }
+    )
+    assert [c.number for c in load_manuscript(folder).chapters] == [1, 2, 3, 4, None]
+
+
+def test_numbered_true_numbers_front_matter_and_numbered_false_any_chapter(make_book):
+    folder = make_book(
+        {
+            "01.md": "---\nnumbered: true\n---\n# Introduction\n",
+            "02.md": "# Un\n",
+            "03.md": "---\nnumbered: false\n---\n# Conclusion\n",
+            "04.md": "# Postface {-}\n",
+            "05.md": "# Remerciements\n",
+        }
+    )
+    chapters = load_manuscript(folder).chapters
+    assert [c.number for c in chapters] == [1, 2, None, None, None]
+    # only the last one is unnumbered by the default the author did not write
+    assert [c.unnumbered_as_matter for c in chapters] == [False, False, False, False, True]

@@ -28,6 +28,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 def run(args: argparse.Namespace) -> int:
     from publish.build.prepare import check_book, check_templates
     from publish.commands.console import count, print_findings
+    from publish.convert.checks import note_unnumbered_matter
     from publish.convert.remote_images import RemotePolicy
     from publish.load.config import read_config
     from publish.load.limits import limits_from_flags
@@ -42,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         print("stopped: fix this first, then check again", file=sys.stderr)
         return 1
     findings = list(checked.diagnostics) + list(check_templates(checked))
+    findings += note_unnumbered_matter(checked.book)  # said by check only: a build stays quiet about it
     if args.outputs:
         from publish.commands.read_back import read_back_outputs
 

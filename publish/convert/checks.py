@@ -12,8 +12,9 @@ from collections import Counter
 from lxml import etree
 
 from publish.convert.ids import fold_accents
-from publish.errors import ERROR, WARNING
+from publish.errors import ERROR, NOTE, WARNING, Diagnostic
 from publish.load.source import SourceText, outside_code_fences
+from publish.model import Book
 
 HEADING_JUMP = "heading-jump"
 MISSING_ALT = "missing-alt"
@@ -128,4 +129,24 @@ def check_not_empty(root: etree._Element, source: SourceText) -> None:
         line,
         None,
         "write its text, or remove the file and its entry in [book] chapters",
+    )
+
+
+UNNUMBERED_MATTER = "unnumbered-matter"
+
+
+def note_unnumbered_matter(book: Book) -> tuple[Diagnostic, ...]:
+    """A note (never a warning) for each chapter left unnumbered only because its title names
+    front or back matter, so that an author who wanted "Chapitre 1" knows why and how."""
+    return tuple(
+        Diagnostic(
+            NOTE,
+            f"chapter `{chapter.title}` is unnumbered: its title names front or back matter",
+            chapter.source,
+            chapter.title_line or chapter.first_line,
+            hint="to number it, write `numbered: true` in its front matter, between `---` lines at the top of the file",
+            code=UNNUMBERED_MATTER,
+        )
+        for chapter in book.chapters
+        if chapter.unnumbered_as_matter
     )

@@ -12,6 +12,7 @@ from publish.confinement import Confinement
 from publish.errors import PublishError
 from publish.load.comments import mask_comments
 from publish.load.config import BookConfig, load_config
+from publish.load.matter import is_matter_title
 from publish.load.selection import select_chapters
 from publish.load.source import LANGUAGE_TAG, outside_code_fences, source_lines
 from publish.model import Book, Chapter, chapter_slug_for
@@ -27,7 +28,7 @@ _SETEXT_1 = re.compile(r"^\s{0,3}=+\s*$")
 @dataclass(frozen=True)
 class FrontMatter:
     title: str | None
-    numbered: bool
+    numbered: bool | None  # None when not said: the title decides (load/matter.py)
     lang: str | None
     body_start: int  # 0-based index of the first body line
 
@@ -197,6 +198,10 @@ def _load_chapter(path: Path, book_lang: str, max_bytes: int, confinement: Confi
             line=front.body_start + 1,
             hint="start it with a `# Title` heading, or give `title:` in front matter",
         )
+    lang = front.lang or book_lang
+    # `{-}` on the title, then `numbered:` in front matter, then the title: "Préface" is unnumbered
+    as_matter = not unnumbered and front.numbered is None and is_matter_title(title, lang)
+    numbered = not unnumbered and (front.numbered if front.numbered is not None else not as_matter)
     return Chapter(
         source=path,
         slug=chapter_slug_for(path),
@@ -204,14 +209,15 @@ def _load_chapter(path: Path, book_lang: str, max_bytes: int, confinement: Confi
         title_line=title_line,
         text="\n".join(body_lines) + "\n",
         first_line=front.body_start + 1,
-        lang=front.lang or book_lang,
-        numbered=front.numbered and not unnumbered,
+        lang=lang,
+        numbered=numbered,
+        unnumbered_as_matter=as_matter,
     )
 
 
 def _front_matter(path: Path, lines: list[str]) -> FrontMatter:
     if not lines or lines[0].strip() != "---":
-        return FrontMatter(None, True, None, 0)
+        return FrontMatter(None, None, None, 0)
     if not any(line.strip() == "---" for line in lines[1:]):
         raise PublishError("front matter is not closed", path=path, line=1, hint="end it with a line holding only ---")
     values: dict[str, tuple[str, int]] = {}  # key -> (value, 1-based line)
@@ -241,7 +247,7 @@ def _front_matter(path: Path, lines: list[str]) -> FrontMatter:
         values[key] = (value.strip(), index + 1)
     else:
         raise PublishError("front matter is not closed", path=path, line=1, hint="end it with a line holding only ---")
-    numbered = True
+    numbered: bool | None = None
     if "numbered" in values:
         raw, line = values["numbered"]
         if raw.lower() not in ("true", "false"):
